@@ -1,0 +1,327 @@
+// The only reader of process.env in the suite (DESIGN.md). Every detail of the target a check
+// relies on is a setting here whose default is the built-in sandbox's value, so that a Laravel
+// application the suite has never seen is verified after an edit of `.env` alone.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** Thrown by loadEnv: one line per bad variable, never a value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`phasegate: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const str = (fallback: string) => z.preprocess(emptyToUndefined, z.string().default(fallback));
+const optStr = () => z.preprocess(emptyToUndefined, z.string().optional());
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'expected a whole number' })
+      .int({ error: 'expected a whole number' })
+      .min(min, { error: `expected a whole number >= ${min}` })
+      .max(max, { error: `expected a whole number <= ${max}` })
+      .default(fallback),
+  );
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+      .transform((v) => v === 'true' || v === '1' || v === 'yes')
+      .prefault(fallback ? 'true' : 'false'),
+  );
+/** A URL whose scheme is one of `schemes`; the message never echoes the value. */
+const urlOf = (schemes: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { error: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
+  );
+const optUrl = (schemes: string[]) => z.preprocess(emptyToUndefined, urlOf(schemes).optional());
+const url = (schemes: string[], fallback: string) =>
+  z.preprocess(emptyToUndefined, urlOf(schemes).default(fallback));
+/** A comma-separated list. */
+const list = (fallback: string[]) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .prefault(fallback.join(',')),
+  );
+/** A path that starts with `/`; `{id}`-style placeholders are allowed. */
+const appPath = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.string().startsWith('/', { error: 'expected a path starting with /' }).default(fallback),
+  );
+/** A path, or `none` when the application does not have it (checks that need it skip). */
+const optAppPath = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => v === 'none' || v.startsWith('/'), {
+        error: 'expected a path starting with /, or none',
+      })
+      .transform((v) => (v === 'none' ? undefined : v))
+      .prefault(fallback),
+  );
+const identifier = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, {
+        error: 'expected an SQL identifier (letters, digits, _; optionally schema.name)',
+      })
+      .default(fallback),
+  );
+
+// Sandbox-only credentials: used solely when TARGET_URL is unset, i.e. against the loopback
+// sandbox the suite starts itself. Against a real target these must come from the environment.
+export const SANDBOX_CREDENTIALS = {
+  CALCOM_API_KEY: 'cal_sandbox_0000000000000000',
+  CALCOM_WEBHOOK_SECRET: 'sandbox-webhook-secret',
+  LOGIN_EMAIL: 'frontdesk@clinic.example',
+  LOGIN_PASSWORD: 'sandbox-password',
+} as const;
+
+const schema = z.object({
+  // --- Target and run ---
+  TARGET_URL: optUrl(['http', 'https']),
+  TARGET_VERSION: optStr(),
+  DEPLOYMENT_PHASE: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'expected a phase number from 1 to 8' })
+      .int({ error: 'expected a phase number from 1 to 8' })
+      .min(1, { error: 'expected a phase number from 1 to 8' })
+      .max(8, { error: 'expected a phase number from 1 to 8' })
+      .optional(),
+  ),
+  DEPLOYED_BY: optStr(),
+  HTTP_TIMEOUT_MS: int(5000, 100, 120000),
+
+  // --- Sandbox (used only when TARGET_URL is unset) ---
+  SANDBOX_PORT: int(8000, 1, 65535),
+  SANDBOX_CALCOM_PORT: int(8001, 1, 65535),
+  SANDBOX_FAULTS: list([]),
+
+  // --- PostgreSQL ---
+  DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/phasegate_sandbox'),
+  DB_CONNECT_TIMEOUT_MS: int(3000, 100, 60000),
+  DB_STATEMENT_TIMEOUT_MS: int(10000, 100, 600000),
+  DB_TABLE_USERS: identifier('users'),
+  DB_TABLE_APPOINTMENTS: identifier('appointments'),
+  DB_TABLE_WEBHOOK_EVENTS: identifier('webhook_events'),
+  DB_TABLE_JOBS: identifier('jobs'),
+  DB_TABLE_FAILED_JOBS: identifier('failed_jobs'),
+  DB_TABLE_EVENTS: identifier('events'),
+  DB_COL_IDEMPOTENCY_KEY: identifier('idempotency_key'),
+  DB_COL_CALCOM_UID: identifier('calcom_booking_uid'),
+  DB_COL_STARTS_AT: identifier('starts_at'),
+  DB_COL_STATUS: identifier('status'),
+  DB_COL_CLIENT_EMAIL: identifier('client_email'),
+  DB_COL_DEDUP_KEY: identifier('dedup_key'),
+  DB_COL_WEBHOOK_BOOKING_UID: identifier('booking_uid'),
+  DB_COL_CREATED_AT: identifier('created_at'),
+  /** Cal.com status → local statuses that match it, e.g. `accepted:confirmed|completed`. */
+  STATUS_MAP: list(['accepted:confirmed|completed', 'pending:pending', 'cancelled:cancelled', 'rejected:rejected']),
+  CONSISTENCY_WINDOW_DAYS: int(7, 1, 365),
+
+  // --- Redis (Laravel key shapes: CALCOM.md) ---
+  REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379/0'),
+  REDIS_TIMEOUT_MS: int(2000, 100, 60000),
+  REDIS_PREFIX: str('laravel_database_'),
+  CACHE_PREFIX: str('laravel_cache_'),
+  QUEUE_NAME: str('default'),
+  AVAILABILITY_CACHE_KEY: str('availability:{date}'),
+  WORKER_HEARTBEAT_KEY: str('worker:heartbeat'),
+
+  // --- Cal.com API v2 ---
+  CALCOM_API_URL: optUrl(['http', 'https']),
+  CALCOM_API_KEY: optStr(),
+  CALCOM_API_VERSION: str('2024-08-13'),
+  CALCOM_EVENT_TYPE_ID: int(1, 1),
+  CALCOM_WEBHOOK_SECRET: optStr(),
+  CALCOM_TIMEOUT_MS: int(5000, 100, 120000),
+
+  // --- Application paths ('none' where the application has no such page) ---
+  HEALTH_PATH: appPath('/api/health'),
+  HEALTH_DETAILED_PATH: optAppPath('/api/health/detailed'),
+  LOGIN_PATH: appPath('/login'),
+  APPOINTMENT_FORM_PATH: appPath('/appointments/create'),
+  APPOINTMENTS_PATH: appPath('/appointments'),
+  APPOINTMENT_DETAIL_PATH: appPath('/appointments/{id}'),
+  APPOINTMENT_LOOKUP_PATH: optAppPath('/api/appointments?date={date}'),
+  AVAILABILITY_PATH: optAppPath('/api/availability'),
+  WEBHOOK_PATH: optAppPath('/api/webhooks/calcom'),
+  METRICS_PATH: optAppPath('/metrics'),
+  METRICS_REQUIRED: list(['http_requests_total', 'http_request_duration_seconds', 'queue_depth']),
+  OPENAPI_PATH: optAppPath('/docs/openapi.json'),
+  OPENAPI_REQUIRED_PATHS: list(['/appointments', '/appointments/{id}', '/api/webhooks/calcom']),
+  COVERAGE_SUMMARY: optStr(),
+  API_ENDPOINTS: list(['GET /api/health 200', 'GET /login 200', 'GET /api/health/detailed 200']),
+  DASHBOARD_URLS: list(['/dashboard']),
+  DOC_LINKS: list(['/docs', '/docs/openapi.json']),
+
+  // --- Login and forms (found by label, as a person would) ---
+  LOGIN_EMAIL: optStr(),
+  LOGIN_PASSWORD: optStr(),
+  LOGIN_EMAIL_LABEL: str('Email'),
+  LOGIN_PASSWORD_LABEL: str('Password'),
+  LOGIN_SUBMIT_LABEL: str('Log in'),
+  LOGIN_EMAIL_FIELD: str('email'),
+  LOGIN_PASSWORD_FIELD: str('password'),
+  CSRF_FIELD: str('_token'),
+  FORM_NAME_LABEL: str('Patient name'),
+  FORM_EMAIL_LABEL: str('Patient email'),
+  FORM_START_LABEL: str('Start time'),
+  FORM_SUBMIT_LABEL: str('Book appointment'),
+  DEGRADED_NOTICE_PATTERN: str('temporarily unavailable'),
+  CACHE_INVALIDATION_LOG_PATTERN: str('Cache invalidated'),
+
+  // --- Application log (Laravel format) ---
+  APP_LOG_PATH: str('storage/sandbox/logs/laravel.log'),
+  APP_LOG_DAILY: bool(false),
+  LOG_WINDOW_MINUTES: int(10, 1, 10080),
+
+  // --- Synthetic records ---
+  SYNTHETIC_MARKER: str('phasegate-synthetic'),
+  SYNTHETIC_SWEEP_MINUTES: int(5, 0, 1440),
+
+  // --- Output ---
+  STORAGE_DIR: str('storage'),
+
+  // --- Notifications ---
+  SLACK_WEBHOOK_URL: optUrl(['http', 'https']),
+  SMTP_URL: optUrl(['smtp', 'smtps']),
+  NOTIFY_EMAIL_TO: optStr(),
+  NOTIFY_EMAIL_FROM: str('phasegate@localhost'),
+  REPORT_LINK_BASE: optStr(),
+
+  // --- Browser ---
+  CHROMIUM_PATH: optStr(),
+
+  // --- Environment ---
+  CI: bool(false),
+});
+
+type Parsed = z.infer<typeof schema>;
+
+export type Env = Parsed & {
+  /** True when TARGET_URL is unset: the suite starts and verifies its own sandbox. */
+  sandbox: boolean;
+  /** TARGET_URL, or the sandbox's loopback address. */
+  targetUrl: string;
+  /** CALCOM_API_URL, or the sandbox's Cal.com stand-in. */
+  calcomApiUrl: string | undefined;
+  /** Every secret value (and its URL-encoded form), for redaction; longest first. */
+  secrets: string[];
+};
+
+/** Values that must never appear in a report, a log or a message. */
+function secretValues(e: Parsed): string[] {
+  const out = new Set<string>();
+  const add = (v: string | undefined) => {
+    if (!v || v.length < 4) return;
+    out.add(v);
+    out.add(encodeURIComponent(v));
+  };
+  add(e.CALCOM_API_KEY);
+  add(e.CALCOM_WEBHOOK_SECRET);
+  add(e.LOGIN_PASSWORD);
+  add(e.SLACK_WEBHOOK_URL);
+  for (const u of [e.DATABASE_URL, e.REDIS_URL, e.SMTP_URL]) {
+    if (!u) continue;
+    try {
+      const parsed = new URL(u);
+      if (parsed.password) {
+        add(decodeURIComponent(parsed.password));
+        add(parsed.password);
+      }
+    } catch {
+      // schema already rejected it
+    }
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Parses a settings source (process.env by default, with `.env` underneath it). Pure apart from
+ * reading `.env`; throws ConfigError listing every bad variable at once.
+ */
+export function loadEnv(source: Record<string, string | undefined> = process.env, cwd = process.cwd()): Env {
+  const merged: Record<string, string | undefined> = { ...readDotenv(cwd), ...source };
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const byVar = new Map<string, string>();
+    for (const issue of result.error.issues) {
+      const name = String(issue.path[0] ?? '(settings)');
+      if (!byVar.has(name)) byVar.set(name, `${name}: ${issue.message}`);
+    }
+    throw new ConfigError([...byVar.values()]);
+  }
+  const e = result.data;
+  const sandbox = e.TARGET_URL === undefined;
+  const problems: string[] = [];
+  if (sandbox) {
+    e.CALCOM_API_KEY ??= SANDBOX_CREDENTIALS.CALCOM_API_KEY;
+    e.CALCOM_WEBHOOK_SECRET ??= SANDBOX_CREDENTIALS.CALCOM_WEBHOOK_SECRET;
+    e.LOGIN_EMAIL ??= SANDBOX_CREDENTIALS.LOGIN_EMAIL;
+    e.LOGIN_PASSWORD ??= SANDBOX_CREDENTIALS.LOGIN_PASSWORD;
+    e.COVERAGE_SUMMARY ??= '/coverage/coverage-summary.json';
+  } else if (e.CALCOM_API_URL && !e.CALCOM_API_KEY) {
+    problems.push('CALCOM_API_KEY: required when CALCOM_API_URL is set (a Cal.com API key, cal_...)');
+  }
+  if (e.SMTP_URL && !e.NOTIFY_EMAIL_TO) {
+    problems.push('NOTIFY_EMAIL_TO: required when SMTP_URL is set (who receives the messages)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const targetUrl = (e.TARGET_URL ?? `http://127.0.0.1:${e.SANDBOX_PORT}`).replace(/\/+$/, '');
+  const calcomApiUrl = (e.CALCOM_API_URL ?? (sandbox ? `http://127.0.0.1:${e.SANDBOX_CALCOM_PORT}` : undefined))?.replace(
+    /\/+$/,
+    '',
+  );
+  return { ...e, sandbox, targetUrl, calcomApiUrl, secrets: secretValues(e) };
+}
+
+function readDotenv(cwd: string): Record<string, string> {
+  const file = path.join(cwd, '.env');
+  if (!existsSync(file)) return {};
+  return parseDotenv(readFileSync(file));
+}
+
+/** Replaces every secret value in `text` with `***`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('***');
+  // Credentials embedded in any URL (pg/ioredis/undici errors quote them).
+  return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1***@');
+}
+
+let cached: Env | undefined;
+
+/** The process's settings, parsed once. */
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}

@@ -1,0 +1,87 @@
+import { defineConfig, type ReporterDescription } from '@playwright/test';
+import { chooseChromium } from './config/browser.ts';
+import { ConfigError, env as loadSettings, type Env } from './config/env.ts';
+
+function settings(): Env {
+  try {
+    return loadSettings();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      // One clear message naming every bad variable; no stack trace, no values.
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+const env = settings();
+const browser = chooseChromium(env.CHROMIUM_PATH);
+
+const reporters: ReporterDescription[] = [[env.CI ? 'dot' : 'list'], ['html', { open: 'never' }]];
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  fullyParallel: true,
+  forbidOnly: env.CI,
+  retries: 0,
+  workers: 4,
+  reporter: reporters,
+  // Reaches the reporter in a merge of shards too (ENVIRONMENT.md).
+  metadata: {
+    phasegate: {
+      deploymentPhase: env.DEPLOYMENT_PHASE ?? null,
+      targetVersion: env.TARGET_VERSION ?? null,
+      sandbox: env.sandbox,
+    },
+  },
+  use: {
+    baseURL: env.targetUrl,
+    trace: 'off',
+    screenshot: 'off',
+    actionTimeout: 10_000,
+    navigationTimeout: 15_000,
+  },
+  projects: [
+    { name: 'api', grep: /@api\b/ },
+    {
+      name: 'e2e',
+      grep: /@e2e\b/,
+      use: {
+        browserName: 'chromium',
+        viewport: { width: 1280, height: 800 },
+        launchOptions: {
+          executablePath: browser.executablePath,
+          args: ['--disable-quic'],
+        },
+      },
+    },
+  ],
+  webServer: env.sandbox
+    ? {
+        command: 'node --import tsx sandbox/main.ts',
+        url: `${env.targetUrl}/__sandbox/ready`,
+        reuseExistingServer: !env.CI,
+        timeout: 60_000,
+        stdout: 'ignore',
+        stderr: 'pipe',
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+        env: {
+          SANDBOX_PORT: String(env.SANDBOX_PORT),
+          SANDBOX_CALCOM_PORT: String(env.SANDBOX_CALCOM_PORT),
+          SANDBOX_FAULTS: env.SANDBOX_FAULTS.join(','),
+          SANDBOX_DATABASE_URL: env.DATABASE_URL,
+          SANDBOX_REDIS_URL: env.REDIS_URL,
+          SANDBOX_REDIS_PREFIX: env.REDIS_PREFIX,
+          SANDBOX_CACHE_PREFIX: env.CACHE_PREFIX,
+          SANDBOX_LOG_PATH: env.APP_LOG_PATH,
+          SANDBOX_CALCOM_API_KEY: env.CALCOM_API_KEY ?? '',
+          SANDBOX_WEBHOOK_SECRET: env.CALCOM_WEBHOOK_SECRET ?? '',
+          SANDBOX_LOGIN_EMAIL: env.LOGIN_EMAIL ?? '',
+          SANDBOX_LOGIN_PASSWORD: env.LOGIN_PASSWORD ?? '',
+        },
+      }
+    : undefined,
+});
