@@ -197,6 +197,13 @@ const schema = z.object({
   FORM_START_LABEL: str('Start time'),
   FORM_SUBMIT_LABEL: str('Book appointment'),
   DEGRADED_NOTICE_PATTERN: str('temporarily unavailable'),
+  /** Detailed-health `checks` entries whose outage the form must survive with the notice. */
+  DEGRADATION_DEPENDENCIES: list(['calcom', 'circuit_breaker']),
+  /** Accessible name (text, case-insensitive) of the role=status loading spinner. */
+  SPINNER_NAME_PATTERN: str('Loading'),
+  /** Labels on the appointment detail page (the value is the element right after the label). */
+  DETAIL_IDEMPOTENCY_LABEL: str('Idempotency key'),
+  DETAIL_CALCOM_UID_LABEL: str('Cal.com booking UID'),
   CACHE_INVALIDATION_LOG_PATTERN: str('Cache invalidated'),
 
   // --- Application log (Laravel format) ---
