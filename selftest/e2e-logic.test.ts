@@ -1,0 +1,220 @@
+// The browser checks' decisions, without a browser or a server (fixtures/page-verdicts.ts), plus
+// the blank-page verdict on real PNGs made with sharp.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import {
+  blankVerdict,
+  degradationVerdict,
+  dependencyOutages,
+  hasHealthChecks,
+  navigationMs,
+  pathParams,
+  quoteList,
+  slowestPage,
+  textPattern,
+  validationVerdict,
+} from '../fixtures/page-verdicts.ts';
+
+function flat(stdev: number) {
+  return { mean: 255, stdev };
+}
+
+describe('blankVerdict', () => {
+  test('a page of one colour is blank and names the colour', () => {
+    const v = blankVerdict({
+      channels: [flat(0), flat(0), flat(0), flat(0)],
+      dominant: { r: 248, g: 248, b: 248 },
+    });
+    assert.equal(v.blank, true);
+    assert.match(v.reason, /one colour \(rgb\(248, 248, 248\)/);
+  });
+
+  test('content in any one colour channel makes it not blank', () => {
+    assert.equal(blankVerdict({ channels: [flat(0), flat(0), flat(14)] }).blank, false);
+  });
+
+  test('compression noise under the tolerance still counts as blank', () => {
+    assert.equal(blankVerdict({ channels: [flat(1.5), flat(0.4), flat(0)] }).blank, true);
+    assert.equal(blankVerdict({ channels: [flat(2.5), flat(0), flat(0)] }).blank, false);
+  });
+
+  test('the alpha channel does not count as content', () => {
+    assert.equal(blankVerdict({ channels: [flat(0), flat(0), flat(0), flat(120)] }).blank, true);
+  });
+
+  test('a screenshot with no channels is blank', () => {
+    assert.equal(blankVerdict({ channels: [] }).blank, true);
+  });
+
+  test('on real PNGs: a white page is blank, a page with a line of text is not', async () => {
+    const white = await sharp({ create: { width: 1280, height: 800, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    assert.equal(blankVerdict(await sharp(white).stats()).blank, true);
+    // A 300x16 dark bar stands in for a heading: under 0.5% of the pixels.
+    const bar = await sharp({ create: { width: 300, height: 16, channels: 3, background: '#222222' } })
+      .png()
+      .toBuffer();
+    const text = await sharp(white)
+      .composite([{ input: bar, left: 40, top: 40 }])
+      .png()
+      .toBuffer();
+    const v = blankVerdict(await sharp(text).stats());
+    assert.equal(v.blank, false, v.reason);
+  });
+});
+
+describe('navigationMs', () => {
+  test('is load end minus navigation start, rounded', () => {
+    assert.equal(navigationMs({ startTime: 0, loadEventEnd: 1234.6, domContentLoadedEventEnd: 900 }), 1235);
+  });
+  test('is null while the load event has not finished', () => {
+    assert.equal(navigationMs({ startTime: 0, loadEventEnd: 0, domContentLoadedEventEnd: 900 }), null);
+  });
+  test('is null for an inconsistent entry', () => {
+    assert.equal(navigationMs({ startTime: 50, loadEventEnd: 10, domContentLoadedEventEnd: 0 }), null);
+  });
+});
+
+describe('slowestPage', () => {
+  test('picks the slowest, and an unfinished load counts as the fallback', () => {
+    assert.deepEqual(
+      slowestPage(
+        [
+          { name: 'login page', ms: 400 },
+          { name: 'appointment form', ms: 900 },
+        ],
+        99,
+      ),
+      { name: 'appointment form', ms: 900 },
+    );
+    assert.deepEqual(
+      slowestPage(
+        [
+          { name: 'login page', ms: 400 },
+          { name: 'appointment form', ms: null },
+        ],
+        15000,
+      ),
+      { name: 'appointment form', ms: 15000 },
+    );
+  });
+  test('refuses an empty list', () => {
+    assert.throws(() => slowestPage([], 1), /no page/);
+  });
+});
+
+describe('validationVerdict', () => {
+  test('one clear message per bad field passes', () => {
+    const v = validationVerdict(
+      [],
+      ["Please enter the patient's name.", 'Please enter a valid email address.'],
+      2,
+    );
+    assert.equal(v.ok, true);
+    assert.match(v.message, /2 error message/);
+  });
+  test('a blank alert fails, even next to clear ones', () => {
+    const v = validationVerdict([], ['', 'Please enter a valid email address.', '  \n '], 3);
+    assert.equal(v.ok, false);
+    assert.match(v.message, /2 of 3 error message\(s\) are blank/);
+  });
+  test('no message at all fails', () => {
+    const v = validationVerdict([], [], 3);
+    assert.equal(v.ok, false);
+    assert.match(v.message, /showed no error message/);
+  });
+  test('an alert that was already there (a degraded notice) does not count as a validation message', () => {
+    const notice = 'Online calendar sync is temporarily unavailable.';
+    const v = validationVerdict([notice], [notice], 3);
+    assert.equal(v.ok, false);
+    assert.match(v.message, /no error message/);
+  });
+  test('fewer messages than bad fields fails and quotes what was shown', () => {
+    const v = validationVerdict([], ['Please enter a valid email address.'], 3);
+    assert.equal(v.ok, false);
+    assert.match(v.message, /only 1 error message\(s\): "Please enter a valid email address\."/);
+  });
+});
+
+describe('dependencyOutages', () => {
+  const health = (calcom: string, state: string) => ({
+    status: 'ok',
+    checks: {
+      database: { status: 'ok' },
+      calcom: { status: calcom, latency_ms: 3 },
+      circuit_breaker: { state, failures: 0 },
+      worker: { status: 'down' },
+    },
+  });
+  const deps = ['calcom', 'circuit_breaker'];
+  test('all up gives no outage; other dependencies are not counted', () => {
+    assert.deepEqual(dependencyOutages(health('ok', 'closed'), deps), []);
+  });
+  test('a down status and a non-closed breaker are outages', () => {
+    assert.deepEqual(dependencyOutages(health('down', 'open'), deps), [
+      'calcom down',
+      'circuit_breaker open',
+    ]);
+    assert.deepEqual(dependencyOutages(health('ok', 'half_open'), deps), ['circuit_breaker half_open']);
+  });
+  test('a response without checks has none, and says so', () => {
+    assert.deepEqual(dependencyOutages({ status: 'ok' }, deps), []);
+    assert.equal(hasHealthChecks({ status: 'ok' }), false);
+    assert.equal(hasHealthChecks(health('ok', 'closed')), true);
+    assert.equal(hasHealthChecks('nope'), false);
+  });
+});
+
+describe('degradationVerdict', () => {
+  test('degraded: 200 with the notice passes', () => {
+    assert.equal(degradationVerdict({ outages: ['calcom down'], status: 200, noticeShown: true }).ok, true);
+  });
+  test('degraded: a 500 fails and names the outage', () => {
+    const v = degradationVerdict({ outages: ['calcom down'], status: 500, noticeShown: false });
+    assert.equal(v.ok, false);
+    assert.match(v.message, /HTTP 500 while calcom down: no graceful degradation/);
+  });
+  test('degraded: 200 without a notice fails', () => {
+    const v = degradationVerdict({ outages: ['circuit_breaker open'], status: 200, noticeShown: false });
+    assert.equal(v.ok, false);
+    assert.match(v.message, /no degraded-mode notice/);
+  });
+  test('all up: 200 without the notice passes, with it fails, an error status fails', () => {
+    assert.equal(degradationVerdict({ outages: [], status: 200, noticeShown: false }).ok, true);
+    assert.equal(degradationVerdict({ outages: [], status: 200, noticeShown: true }).ok, false);
+    assert.equal(degradationVerdict({ outages: [], status: 503, noticeShown: false }).ok, false);
+  });
+});
+
+describe('pathParams', () => {
+  test('matches a template and decodes its parameters', () => {
+    assert.deepEqual(pathParams('/appointments/{id}', '/appointments/42'), { id: '42' });
+    assert.deepEqual(pathParams('/clinics/{clinic}/bookings/{id}', '/clinics/a%20b/bookings/7/'), {
+      clinic: 'a b',
+      id: '7',
+    });
+  });
+  test('does not match other paths', () => {
+    assert.equal(pathParams('/appointments/{id}', '/appointments/create/x'), null);
+    assert.equal(pathParams('/appointments/{id}', '/login'), null);
+  });
+  test('ignores query strings and treats other characters literally', () => {
+    assert.deepEqual(pathParams('/a.b/{id}?x=1', '/a.b/9?y=2'), { id: '9' });
+    assert.equal(pathParams('/a.b/{id}', '/aXb/9'), null);
+  });
+});
+
+describe('text helpers', () => {
+  test('textPattern matches the text literally and ignores case', () => {
+    assert.match('Sync is Temporarily Unavailable (x)', textPattern('temporarily unavailable'));
+    assert.doesNotMatch('a+b', textPattern('a.b'));
+    assert.match('a.b (1)', textPattern('a.b (1)'));
+  });
+  test('quoteList quotes the first entries and counts the rest', () => {
+    assert.equal(quoteList(['a', 'b', 'c', 'd', 'e']), '"a", "b", "c" and 2 more');
+    assert.equal(quoteList(['a']), '"a"');
+    assert.equal(quoteList(['x'.repeat(250)]).length, 203);
+  });
+});
