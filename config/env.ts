@@ -272,37 +272,80 @@ function secretValues(e: Parsed): string[] {
   return [...out].sort((a, b) => b.length - a.length);
 }
 
+/** Every setting's name, in schema order (the docs list them all: selftest/config.test.ts). */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
+
 /**
- * Parses a settings source (process.env by default, with `.env` underneath it). Pure apart from
- * reading `.env`; throws ConfigError listing every bad variable at once.
+ * Written by `npm run setup` when it started its own PostgreSQL or Redis because the configured
+ * ones did not answer (scripts/setup.ts). Read beneath `.env`, and only when TARGET_URL is unset:
+ * against a real target the configured services are the ones to verify.
  */
-export function loadEnv(source: Record<string, string | undefined> = process.env, cwd = process.cwd()): Env {
-  const merged: Record<string, string | undefined> = { ...readDotenv(cwd), ...source };
+export const SERVICES_ENV_FILE = path.join('storage', 'setup', 'services.env');
+
+export interface LoadEnvOptions {
+  /** Layer SERVICES_ENV_FILE beneath `.env` (default true; setup itself reads without it). */
+  services?: boolean;
+}
+
+/** Later layers win, except where their value is empty: an empty string counts as missing. */
+function layer(...sources: Record<string, string | undefined>[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const source of sources) {
+    for (const [k, v] of Object.entries(source)) {
+      if (emptyToUndefined(v) !== undefined || !(k in out)) out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Problems between settings, judged on the raw values so they are reported with schema errors. */
+function crossFieldProblems(raw: Record<string, string | undefined>): string[] {
+  const set = (name: string) => emptyToUndefined(raw[name]) !== undefined;
+  const problems: string[] = [];
+  if (set('TARGET_URL') && set('CALCOM_API_URL') && !set('CALCOM_API_KEY')) {
+    problems.push('CALCOM_API_KEY: required when CALCOM_API_URL is set (a Cal.com API key, cal_...)');
+  }
+  if (set('SMTP_URL') && !set('NOTIFY_EMAIL_TO')) {
+    problems.push('NOTIFY_EMAIL_TO: required when SMTP_URL is set (who receives the messages)');
+  }
+  return problems;
+}
+
+/**
+ * Parses a settings source (process.env by default, with `.env` underneath it and, with no
+ * TARGET_URL, setup's services file beneath that). Pure apart from reading those files; throws
+ * ConfigError listing every bad variable at once.
+ */
+export function loadEnv(
+  source: Record<string, string | undefined> = process.env,
+  cwd = process.cwd(),
+  options: LoadEnvOptions = {},
+): Env {
+  const configured = layer(readEnvFile(path.join(cwd, '.env')), source);
+  const useServices = options.services !== false && emptyToUndefined(configured.TARGET_URL) === undefined;
+  const merged = useServices ? layer(readEnvFile(path.join(cwd, SERVICES_ENV_FILE)), configured) : configured;
   const result = schema.safeParse(merged);
+  const problems = new Map<string, string>();
   if (!result.success) {
-    const byVar = new Map<string, string>();
     for (const issue of result.error.issues) {
       const name = String(issue.path[0] ?? '(settings)');
-      if (!byVar.has(name)) byVar.set(name, `${name}: ${issue.message}`);
+      if (!problems.has(name)) problems.set(name, `${name}: ${issue.message}`);
     }
-    throw new ConfigError([...byVar.values()]);
   }
+  for (const p of crossFieldProblems(merged)) {
+    const name = p.slice(0, p.indexOf(':'));
+    if (!problems.has(name)) problems.set(name, p);
+  }
+  if (problems.size || !result.success) throw new ConfigError([...problems.values()]);
   const e = result.data;
   const sandbox = e.TARGET_URL === undefined;
-  const problems: string[] = [];
   if (sandbox) {
     e.CALCOM_API_KEY ??= SANDBOX_CREDENTIALS.CALCOM_API_KEY;
     e.CALCOM_WEBHOOK_SECRET ??= SANDBOX_CREDENTIALS.CALCOM_WEBHOOK_SECRET;
     e.LOGIN_EMAIL ??= SANDBOX_CREDENTIALS.LOGIN_EMAIL;
     e.LOGIN_PASSWORD ??= SANDBOX_CREDENTIALS.LOGIN_PASSWORD;
     e.COVERAGE_SUMMARY ??= '/coverage/coverage-summary.json';
-  } else if (e.CALCOM_API_URL && !e.CALCOM_API_KEY) {
-    problems.push('CALCOM_API_KEY: required when CALCOM_API_URL is set (a Cal.com API key, cal_...)');
   }
-  if (e.SMTP_URL && !e.NOTIFY_EMAIL_TO) {
-    problems.push('NOTIFY_EMAIL_TO: required when SMTP_URL is set (who receives the messages)');
-  }
-  if (problems.length) throw new ConfigError(problems);
   const targetUrl = (e.TARGET_URL ?? `http://127.0.0.1:${e.SANDBOX_PORT}`).replace(/\/+$/, '');
   const calcomApiUrl = (e.CALCOM_API_URL ?? (sandbox ? `http://127.0.0.1:${e.SANDBOX_CALCOM_PORT}` : undefined))?.replace(
     /\/+$/,
@@ -311,8 +354,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   return { ...e, sandbox, targetUrl, calcomApiUrl, secrets: secretValues(e) };
 }
 
-function readDotenv(cwd: string): Record<string, string> {
-  const file = path.join(cwd, '.env');
+function readEnvFile(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
   return parseDotenv(readFileSync(file));
 }
