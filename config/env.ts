@@ -144,7 +144,12 @@ const schema = z.object({
   DB_COL_WEBHOOK_BOOKING_UID: identifier('booking_uid'),
   DB_COL_CREATED_AT: identifier('created_at'),
   /** Cal.com status → local statuses that match it, e.g. `accepted:confirmed|completed`. */
-  STATUS_MAP: list(['accepted:confirmed|completed', 'pending:pending', 'cancelled:cancelled', 'rejected:rejected']),
+  STATUS_MAP: list([
+    'accepted:confirmed|completed',
+    'pending:pending',
+    'cancelled:cancelled',
+    'rejected:rejected',
+  ]),
   CONSISTENCY_WINDOW_DAYS: int(7, 1, 365),
 
   // --- Redis (Laravel key shapes: CALCOM.md) ---
@@ -347,10 +352,9 @@ export function loadEnv(
     e.COVERAGE_SUMMARY ??= '/coverage/coverage-summary.json';
   }
   const targetUrl = (e.TARGET_URL ?? `http://127.0.0.1:${e.SANDBOX_PORT}`).replace(/\/+$/, '');
-  const calcomApiUrl = (e.CALCOM_API_URL ?? (sandbox ? `http://127.0.0.1:${e.SANDBOX_CALCOM_PORT}` : undefined))?.replace(
-    /\/+$/,
-    '',
-  );
+  const calcomApiUrl = (
+    e.CALCOM_API_URL ?? (sandbox ? `http://127.0.0.1:${e.SANDBOX_CALCOM_PORT}` : undefined)
+  )?.replace(/\/+$/, '');
   return { ...e, sandbox, targetUrl, calcomApiUrl, secrets: secretValues(e) };
 }
 
