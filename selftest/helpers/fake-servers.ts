@@ -1,0 +1,284 @@
+// Misbehaving dependencies on loopback for the robustness tests: each one reproduces a failure
+// a production deploy really meets (a port nobody listens on, a server that accepts and never
+// answers, a Cal.com that answers 401/500/garbage, an app route that answers HTML, a TLS
+// certificate nobody trusts). They are real sockets and real protocols, not mocks of our clients.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface FakeServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A free loopback port (bound, then released). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+/** A port where nothing listens: connections are refused at once. */
+export async function closedPort(): Promise<number> {
+  return freePort();
+}
+
+async function listen(server: net.Server, scheme: string): Promise<FakeServer> {
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // TLS servers report their sockets through secureConnection too; the raw ones are enough.
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url: `${scheme}://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Accepts TCP connections and never sends a byte: the worst kind of dependency, because only a
+ * client-side timeout ends the wait (a Postgres stuck in recovery, a Redis behind a dead proxy).
+ */
+export async function hangServer(scheme = 'tcp'): Promise<FakeServer> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.resume();
+  });
+  return listen(server, scheme);
+}
+
+export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
+
+/** A plain HTTP server; `handler` sees the whole request body. */
+export async function fakeHttp(handler: HttpHandler): Promise<FakeServer> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handler(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  server.keepAliveTimeout = 1000;
+  return listen(server, 'http');
+}
+
+/** The ways a Cal.com API can answer badly (CALCOM.md's envelopes are the good answer). */
+export type CalcomMode = 'unauthorized' | 'server-error' | 'hang' | 'invalid-json' | 'wrong-envelope' | 'html';
+
+/** A Cal.com API v2 that answers every request in one bad way. */
+export async function fakeCalcom(mode: CalcomMode): Promise<FakeServer> {
+  return fakeHttp((req, res) => {
+    const error = (status: number, code: string, message: string) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          status: 'error',
+          timestamp: new Date().toISOString(),
+          path: req.url,
+          error: { code, message },
+        }),
+      );
+    };
+    switch (mode) {
+      case 'unauthorized':
+        return error(401, 'UNAUTHORIZED', 'Invalid Access Token.');
+      case 'server-error':
+        return error(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      case 'hang':
+        // Headers never come: only the client's timeout ends this.
+        return;
+      case 'invalid-json':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end('{"status":"success","data":[{"uid":"abc", "start": ');
+      case 'wrong-envelope':
+        // A v1-style answer: valid JSON, but not `{ status: "success", data }`.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ bookings: [], message: 'ok' }));
+      case 'html':
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end('<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>');
+    }
+  });
+}
+
+export type Rewrite = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/**
+ * A reverse proxy in front of `target` that answers the routes in `rewrites` itself (matched on
+ * the path without the query) and forwards everything else untouched, so exactly one route of
+ * an otherwise healthy application misbehaves.
+ */
+export async function rewriteProxy(target: string, rewrites: Record<string, Rewrite>): Promise<FakeServer> {
+  const upstream = new URL(target);
+  const server = http.createServer((req, res) => {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const rewrite = rewrites[pathname];
+    if (rewrite) {
+      req.resume();
+      return rewrite(req, res);
+    }
+    const out = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    out.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(out);
+  });
+  return listen(server, 'http');
+}
+
+/** Health answering an HTML page with 200 (a proxy's default page, a maintenance page). */
+export const htmlPage: Rewrite = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end('<!doctype html><html><head><title>Maintenance</title></head><body>Back soon</body></html>');
+};
+
+/** A route answering 500 with a Laravel-like error page. */
+export const serverError: Rewrite = (_req, res) => {
+  res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' });
+  res.end('<!doctype html><html><body><h1>500 | Server Error</h1></body></html>');
+};
+
+let certDir: string | undefined;
+
+/** A self-signed certificate for 127.0.0.1 (generated once per process with openssl). */
+function selfSignedCert(): { key: Buffer; cert: Buffer } {
+  if (!certDir) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'phasegate-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore', timeout: 20_000 },
+    );
+    certDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return {
+    key: readFileSync(path.join(certDir, 'key.pem')),
+    cert: readFileSync(path.join(certDir, 'cert.pem')),
+  };
+}
+
+/**
+ * HTTPS in front of `target` with a certificate no client trusts: every request fails in the
+ * TLS handshake, before any byte of HTTP (an expired or self-signed certificate after a deploy).
+ */
+export async function untrustedTls(target: string): Promise<FakeServer> {
+  const upstream = new URL(target);
+  const server = https.createServer(selfSignedCert(), (req, res) => {
+    const out = http.request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    out.on('error', () => res.end());
+    req.pipe(out);
+  });
+  server.on('tlsClientError', () => undefined);
+  return listen(server, 'https');
+}
+
+export interface FakeRedis extends FakeServer {
+  process: ChildProcess;
+}
+
+/** A real redis-server that demands a password nobody gave the suite (AUTH required). */
+export async function redisWithPassword(password: string): Promise<FakeRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'phasegate-redis-'));
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--requirepass',
+      password,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    { stdio: 'ignore' },
+  );
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not start on port ${port} within 10 s`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}/0`,
+    process: child,
+    close: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
