@@ -118,6 +118,14 @@ const schema = z.object({
       .optional(),
   ),
   DEPLOYED_BY: optStr(),
+  /** Marks this run's synthetic records; the global setup generates one when unset. */
+  RUN_ID: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9]{4,32}$/, { error: 'expected 4 to 32 lowercase letters or digits' })
+      .optional(),
+  ),
   HTTP_TIMEOUT_MS: int(5000, 100, 120000),
 
   // --- Sandbox (used only when TARGET_URL is unset) ---
@@ -143,6 +151,8 @@ const schema = z.object({
   DB_COL_DEDUP_KEY: identifier('dedup_key'),
   DB_COL_WEBHOOK_BOOKING_UID: identifier('booking_uid'),
   DB_COL_CREATED_AT: identifier('created_at'),
+  DB_COL_WEBHOOK_RECEIVED_AT: identifier('received_at'),
+  DB_COL_EVENT_NAME: identifier('name'),
   /** Cal.com status → local statuses that match it, e.g. `accepted:confirmed|completed`. */
   STATUS_MAP: list([
     'accepted:confirmed|completed',
@@ -177,7 +187,7 @@ const schema = z.object({
   APPOINTMENTS_PATH: appPath('/appointments'),
   APPOINTMENT_DETAIL_PATH: appPath('/appointments/{id}'),
   APPOINTMENT_LOOKUP_PATH: optAppPath('/api/appointments?date={date}'),
-  AVAILABILITY_PATH: optAppPath('/api/availability'),
+  AVAILABILITY_PATH: optAppPath('/api/availability?date={date}'),
   WEBHOOK_PATH: optAppPath('/api/webhooks/calcom'),
   METRICS_PATH: optAppPath('/metrics'),
   METRICS_REQUIRED: list(['http_requests_total', 'http_request_duration_seconds', 'queue_depth']),
@@ -201,6 +211,10 @@ const schema = z.object({
   FORM_EMAIL_LABEL: str('Patient email'),
   FORM_START_LABEL: str('Start time'),
   FORM_SUBMIT_LABEL: str('Book appointment'),
+  /** Request field names of the appointment POST (the form's `name` attributes). */
+  FORM_NAME_FIELD: str('patient_name'),
+  FORM_EMAIL_FIELD: str('patient_email'),
+  FORM_START_FIELD: str('starts_at'),
   DEGRADED_NOTICE_PATTERN: str('temporarily unavailable'),
   /** Detailed-health `checks` entries whose outage the form must survive with the notice. */
   DEGRADATION_DEPENDENCIES: list(['calcom', 'circuit_breaker']),
