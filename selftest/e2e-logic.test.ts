@@ -131,6 +131,13 @@ describe('validationVerdict', () => {
     assert.equal(v.ok, false);
     assert.match(v.message, /no error message/);
   });
+  test('empty live regions present before the submit are not blank messages', () => {
+    const ok = validationVerdict([''], ['', 'Please enter a valid email address.'], 1);
+    assert.equal(ok.ok, true, ok.message);
+    const bad = validationVerdict([''], ['', '', ''], 2);
+    assert.equal(bad.ok, false);
+    assert.match(bad.message, /2 of 2 error message\(s\) are blank/);
+  });
   test('fewer messages than bad fields fails and quotes what was shown', () => {
     const v = validationVerdict([], ['Please enter a valid email address.'], 3);
     assert.equal(v.ok, false);

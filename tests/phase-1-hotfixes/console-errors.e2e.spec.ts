@@ -1,0 +1,37 @@
+// "No JavaScript console errors" on the two pages every user opens: the login page (signed out)
+// and the appointment form (signed in over HTTP). Errors are collected by fixtures/browser.ts
+// from every page of the test and attached as `browser-console`.
+import { test } from '../../fixtures/index.ts';
+import { check } from '../../fixtures/tags.ts';
+import { quoteList } from '../../fixtures/page-verdicts.ts';
+
+// Scripts may throw after the load event (timers, fetch callbacks): give them this long to settle.
+const SETTLE_MS = 5_000;
+
+test(
+  'No JavaScript console errors',
+  check({ phase: 1, kind: 'e2e', covers: 'p1.no-console-errors' }),
+  async ({ page, signIn, consoleErrors, settings }) => {
+    for (const [name, path, signedIn] of [
+      ['login page', settings.LOGIN_PATH, false],
+      ['appointment form', settings.APPOINTMENT_FORM_PATH, true],
+    ] as const) {
+      if (signedIn) await signIn();
+      const response = await page.goto(path, { waitUntil: 'load' });
+      const status = response?.status() ?? 0;
+      if (status === 0 || status >= 400) {
+        throw new Error(
+          `Cannot check the ${name} for console errors: ${path} answered HTTP ${status || 'nothing'}`,
+        );
+      }
+      await page.waitForLoadState('networkidle', { timeout: SETTLE_MS }).catch(() => {
+        // A page that keeps polling never goes idle; what it logged so far still counts.
+      });
+    }
+    if (consoleErrors.length > 0) {
+      throw new Error(
+        `${consoleErrors.length} JavaScript console error(s) on the login page and appointment form: ${quoteList(consoleErrors)}`,
+      );
+    }
+  },
+);

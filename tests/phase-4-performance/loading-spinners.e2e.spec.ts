@@ -1,0 +1,45 @@
+// "No loading spinners stuck": on the appointment form, every role=status spinner (accessible
+// name matching SPINNER_NAME_PATTERN) must be gone soon after the page arrived. Measured with the
+// page's own clock, from the first byte of the document.
+import { test } from '../../fixtures/index.ts';
+import { check } from '../../fixtures/tags.ts';
+import { textPattern } from '../../fixtures/page-verdicts.ts';
+import { thresholds } from '../../phases/catalogue.ts';
+
+test(
+  'No loading spinners stuck',
+  check({ phase: 4, kind: 'e2e', covers: 'p4.no-stuck-spinners' }),
+  async ({ authedPage: page, snap, settings, measure }) => {
+    const response = await page.goto(settings.APPOINTMENT_FORM_PATH, { waitUntil: 'domcontentloaded' });
+    const status = response?.status() ?? 0;
+    if (status === 0 || status >= 400) {
+      throw new Error(
+        `Cannot check loading spinners: the appointment form ${settings.APPOINTMENT_FORM_PATH} answered HTTP ${status || 'nothing'}`,
+      );
+    }
+    // getByRole leaves out hidden elements: a count of 0 means no spinner is showing.
+    const spinners = page.getByRole('status', { name: textPattern(settings.SPINNER_NAME_PATTERN) });
+    const limit = thresholds.spinnerMs.limit;
+    let stuck = false;
+    try {
+      await spinners.first().waitFor({ state: 'hidden', timeout: limit + 500 });
+    } catch {
+      stuck = true;
+    }
+    // From the document's first byte, so that a slow server shows in the page-load check, not here.
+    const ms = Math.round(
+      await page.evaluate(() => {
+        const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        return performance.now() - (e?.responseStart ?? 0);
+      }),
+    );
+    if (stuck) {
+      await snap(page, 'stuck spinner');
+      const names = await spinners.evaluateAll((els) =>
+        els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''),
+      );
+      console.log(`Still showing after ${ms} ms: ${names.map((n) => `"${n.trim()}"`).join(', ')}`);
+    }
+    await measure('Loading spinner visible', ms, 'spinnerMs');
+  },
+);
