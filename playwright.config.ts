@@ -22,6 +22,8 @@ const reporters: ReporterDescription[] = [[env.CI ? 'dot' : 'list'], ['html', { 
 
 export default defineConfig({
   testDir: './tests',
+  // The run id of the synthetic records, and the sweep of leftovers of killed runs.
+  globalSetup: './fixtures/global-setup.ts',
   timeout: 30_000,
   expect: { timeout: 5_000 },
   fullyParallel: true,
