@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import {
   blankVerdict,
+  bookingMatchVerdict,
+  shownValueVerdict,
   degradationVerdict,
   dependencyOutages,
   hasHealthChecks,
@@ -223,5 +225,67 @@ describe('text helpers', () => {
     assert.equal(quoteList(['a', 'b', 'c', 'd', 'e']), '"a", "b", "c" and 2 more');
     assert.equal(quoteList(['a']), '"a"');
     assert.equal(quoteList(['x'.repeat(250)]).length, 203);
+  });
+});
+
+describe('shownValueVerdict', () => {
+  const label = 'Idempotency key';
+  test('the stored value, visible, passes', () => {
+    assert.equal(shownValueVerdict(label, { text: 'k-1', visible: true }, 'k-1').ok, true);
+  });
+  test('absent, hidden, blank, different or unstored fail with the reason', () => {
+    assert.match(shownValueVerdict(label, null, 'k-1').message, /does not show "Idempotency key"/);
+    assert.match(shownValueVerdict(label, { text: 'k-1', visible: false }, 'k-1').message, /hidden/);
+    assert.match(shownValueVerdict(label, { text: '', visible: true }, 'k-1').message, /shown blank/);
+    assert.match(
+      shownValueVerdict(label, { text: 'k-2', visible: true }, 'k-1').message,
+      /shows k-2 but the database has k-1/,
+    );
+    assert.match(
+      shownValueVerdict(label, { text: 'k-1', visible: true }, null).message,
+      /database record has no/,
+    );
+  });
+});
+
+describe('bookingMatchVerdict', () => {
+  const startsAt = new Date('2027-09-01T10:17:00Z');
+  const local = { uid: 'uid-1', startsAt, email: 'a+1@example.invalid', status: 'confirmed' };
+  const calcom = { uid: 'uid-1', start: '2027-09-01T10:17:00.000Z', attendeeEmails: ['A+1@example.invalid'] };
+  test('one booking everywhere passes', () => {
+    const v = bookingMatchVerdict({ shownUid: 'uid-1', local, calcom });
+    assert.equal(v.ok, true, v.message);
+  });
+  test('no local uid fails first, naming the status', () => {
+    const v = bookingMatchVerdict({
+      shownUid: null,
+      local: { ...local, uid: null, status: 'pending_sync' },
+      calcom: undefined,
+    });
+    assert.equal(v.ok, false);
+    assert.match(v.message, /no Cal.com booking UID \(status pending_sync\)/);
+  });
+  test('page, start, attendee and Cal.com errors are each named', () => {
+    assert.match(
+      bookingMatchVerdict({ shownUid: 'uid-9', local, calcom }).message,
+      /page shows uid-9 but the database has uid-1/,
+    );
+    assert.match(
+      bookingMatchVerdict({ shownUid: '', local, calcom }).message,
+      /shows no Cal.com booking UID/,
+    );
+    assert.match(
+      bookingMatchVerdict({ shownUid: 'uid-1', local, calcom: { ...calcom, start: '2027-09-01T10:47:00Z' } })
+        .message,
+      /Cal.com starts it at 2027-09-01T10:47:00Z/,
+    );
+    assert.match(
+      bookingMatchVerdict({ shownUid: 'uid-1', local, calcom: { ...calcom, attendeeEmails: [] } }).message,
+      /attendees \(none\) do not include/,
+    );
+    assert.match(
+      bookingMatchVerdict({ shownUid: 'uid-1', local, calcom: 'HTTP 404 not found' }).message,
+      /Cal.com does not return booking uid-1: HTTP 404/,
+    );
   });
 });

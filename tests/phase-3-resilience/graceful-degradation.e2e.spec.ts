@@ -1,0 +1,54 @@
+// "System shows graceful degradation": the detailed health says which dependencies are out; with
+// one out, the appointment form must still answer and tell the user (DEGRADED_NOTICE_PATTERN);
+// with all up, it must answer without that notice. Reads only: it never causes an outage.
+import { requireSetting, test } from '../../fixtures/index.ts';
+import { check } from '../../fixtures/tags.ts';
+import {
+  degradationVerdict,
+  dependencyOutages,
+  hasHealthChecks,
+  textPattern,
+} from '../../fixtures/page-verdicts.ts';
+
+// A notice rendered by a script after an API call needs a moment after the load event.
+const NOTICE_WAIT_MS = 5_000;
+
+test(
+  'Graceful degradation',
+  check({ phase: 3, kind: 'e2e', covers: 'p3.graceful-degradation' }),
+  async ({ app, authedPage: page, snap, settings }) => {
+    const healthPath = requireSetting(
+      settings.HEALTH_DETAILED_PATH,
+      'HEALTH_DETAILED_PATH',
+      'the detailed health endpoint that reports each dependency',
+    );
+    const res = await app.get(healthPath, { headers: { accept: 'application/json' } });
+    const health = res.json();
+    if (!hasHealthChecks(health)) {
+      throw new Error(
+        `${healthPath} answered HTTP ${res.status} without a "checks" object: cannot tell which dependency is out`,
+      );
+    }
+    const outages = dependencyOutages(health, settings.DEGRADATION_DEPENDENCIES);
+
+    const response = await page.goto(settings.APPOINTMENT_FORM_PATH, { waitUntil: 'load' });
+    const status = response?.status() ?? 0;
+    const notice = page.getByText(textPattern(settings.DEGRADED_NOTICE_PATTERN)).first();
+    let noticeShown: boolean;
+    if (outages.length > 0) {
+      noticeShown = await notice
+        .waitFor({ state: 'visible', timeout: NOTICE_WAIT_MS })
+        .then(() => true)
+        .catch(() => false);
+      await snap(page, 'degraded form');
+    } else {
+      await page.waitForLoadState('networkidle', { timeout: NOTICE_WAIT_MS }).catch(() => {
+        // A page that keeps polling never goes idle; the notice is judged as it is now.
+      });
+      noticeShown = await notice.isVisible();
+    }
+    const v = degradationVerdict({ outages, status, noticeShown });
+    if (!v.ok) throw new Error(v.message);
+    console.log(v.message);
+  },
+);

@@ -1,0 +1,80 @@
+// "Booking flow completes within target": a person's booking, timed from opening the form to a
+// confirmation page that shows the Cal.com booking UID. The appointment is synthetic (marker
+// e-mail, a slot ~300 days ahead) and removed after the test, its Cal.com booking cancelled.
+import { test } from '../../fixtures/index.ts';
+import { labelledValue } from '../../fixtures/browser.ts';
+import { ident } from '../../fixtures/db.ts';
+import { check } from '../../fixtures/tags.ts';
+import { pathParams } from '../../fixtures/page-verdicts.ts';
+import { thresholds } from '../../phases/catalogue.ts';
+
+// A confirmation without the UID yet is reloaded at this pace (the sync may be a queued job).
+const RELOAD_EVERY_MS = 1_000;
+
+/** `YYYY-MM-DDTHH:MM`, what a datetime-local field takes, in UTC like the stored start. */
+function datetimeLocal(d: Date): string {
+  return d.toISOString().slice(0, 16);
+}
+
+test(
+  'Booking flow time',
+  check({ phase: 4, kind: 'e2e', covers: 'p4.booking-flow-time' }),
+  async ({ authedPage: page, db, synthetic, snap, settings, measure }) => {
+    const limit = thresholds.bookingFlowMs.limit;
+    test.setTimeout(limit + 30_000);
+    const n = synthetic.next();
+    const email = synthetic.email(n);
+    // Tracked before the submit: whatever happens next, the record is removed.
+    synthetic.trackEmail(email);
+
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const response = await page.goto(settings.APPOINTMENT_FORM_PATH);
+    const status = response?.status() ?? 0;
+    if (status === 0 || status >= 400) {
+      throw new Error(
+        `Booking flow: the appointment form ${settings.APPOINTMENT_FORM_PATH} answered HTTP ${status || 'nothing'}`,
+      );
+    }
+    await page.getByLabel(settings.FORM_NAME_LABEL).first().fill(synthetic.patientName);
+    await page.getByLabel(settings.FORM_EMAIL_LABEL).first().fill(email);
+    await page
+      .getByLabel(settings.FORM_START_LABEL)
+      .first()
+      .fill(datetimeLocal(synthetic.startsAt(n)));
+    await page.getByRole('button', { name: settings.FORM_SUBMIT_LABEL }).first().click();
+
+    try {
+      await page.waitForURL((u) => pathParams(settings.APPOINTMENT_DETAIL_PATH, u.pathname) !== null, {
+        timeout: Math.max(1_000, limit - elapsed()),
+      });
+    } catch {
+      await snap(page, 'booking confirmation');
+      throw new Error(
+        `Booking flow: no confirmation page (${settings.APPOINTMENT_DETAIL_PATH}) within ${limit} ms of opening the form; the browser is at ${new URL(page.url()).pathname}`,
+      );
+    }
+    // Done when the page shows the UID the database holds (a "pending" placeholder is not a UID).
+    const uidQuery = `SELECT ${ident(settings.DB_COL_CALCOM_UID)} AS uid FROM ${ident(settings.DB_TABLE_APPOINTMENTS)} WHERE ${ident(settings.DB_COL_CLIENT_EMAIL)} = $1`;
+    let uid = '';
+    let shownText = '';
+    for (;;) {
+      const shown = await labelledValue(page, settings.DETAIL_CALCOM_UID_LABEL, RELOAD_EVERY_MS);
+      shownText = shown?.visible ? shown.text : '';
+      const stored = (await db.query<{ uid: string | null }>(uidQuery, [email])).rows[0]?.uid ?? '';
+      if (stored !== '' && shownText === stored) uid = stored;
+      if (uid !== '' || elapsed() > limit) break;
+      await page.waitForTimeout(RELOAD_EVERY_MS);
+      await page.reload();
+    }
+    const ms = elapsed();
+    await snap(page, 'booking confirmation');
+    if (uid === '') {
+      throw new Error(
+        `Booking flow: the confirmation page shows no Cal.com booking UID ("${settings.DETAIL_CALCOM_UID_LABEL}") after ${ms} ms: the booking did not reach Cal.com${shownText ? ` (the page shows "${shownText}")` : ''}`,
+      );
+    }
+    console.log(`Booked ${uid} in ${ms} ms`);
+    await measure('Booking flow time', ms, 'bookingFlowMs');
+  },
+);
