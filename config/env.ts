@@ -243,12 +243,20 @@ const schema = z.object({
   NOTIFY_EMAIL_TO: optStr(),
   NOTIFY_EMAIL_FROM: str('phasegate@localhost'),
   REPORT_LINK_BASE: optStr(),
+  /** Which finished runs send the success/failure message: all, failure (FAIL only) or none. */
+  NOTIFY_ON: z.preprocess(
+    emptyToUndefined,
+    z.enum(['all', 'failure', 'none'], { error: 'expected all, failure or none' }).default('all'),
+  ),
+  NOTIFY_TIMEOUT_MS: int(5000, 100, 60000),
 
   // --- Browser ---
   CHROMIUM_PATH: optStr(),
 
   // --- Environment ---
   CI: bool(false),
+  /** Set by GitHub Actions: the reporter appends its Markdown summary to this file. */
+  GITHUB_STEP_SUMMARY: optStr(),
 });
 
 type Parsed = z.infer<typeof schema>;

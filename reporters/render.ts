@@ -1,0 +1,321 @@
+// Pure rendering of the run model into the report tree's files (STYLE.md "A reporter"): the
+// templates and the clock come in as arguments; the result is a map of relative path → content.
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { sparkline, trendSvg } from './history.ts';
+import type { Check, CheckStatus, RunModel, StepSnap } from './model.ts';
+import { formatDuration } from './signoff.ts';
+
+/** Template sources by file name (reporters/templates/*.hbs), loaded by write.ts. */
+export type Templates = Record<string, string>;
+
+export interface RenderContext {
+  templates: Templates;
+  now: Date;
+}
+
+export interface RenderedRun {
+  /** Relative to the report folder; status.env is written last by write.ts. */
+  report: Map<string, string>;
+  /** Relative to the screenshot folder. */
+  screenshots: Map<string, string>;
+}
+
+export const ICON: Record<CheckStatus | 'NONE', string> = {
+  PASS: '✅',
+  WARN: '⚠️',
+  FAIL: '❌',
+  SKIP: '⏭️',
+  NONE: '⬜',
+};
+
+/** 100 → "100%", 83.33 → "83.3%": one decimal only where the rate is not whole. */
+export function formatRate(rate: number): string {
+  return Number.isInteger(rate) ? `${rate}%` : `${rate.toFixed(1)}%`;
+}
+
+/** The runbook's three summary lines. */
+export function summaryHead(model: RunModel): string[] {
+  const c = model.counts;
+  const ok = c.failed === 0 && c.executed > 0 && model.globalErrors.length === 0;
+  const critical =
+    c.criticalFailures === 0
+      ? '✅ No critical errors'
+      : `❌ ${c.criticalFailures} critical error${c.criticalFailures === 1 ? '' : 's'}`;
+  return [
+    `${ok ? '✅' : '❌'} ${c.passed}/${c.executed} checks passed`,
+    `${ok ? '✅' : '❌'} Success rate: ${formatRate(model.successRate)}`,
+    critical,
+  ];
+}
+
+export function resultLine(model: RunModel): string {
+  switch (model.recommendation) {
+    case 'PROCEED':
+      return 'Result: PROCEED TO NEXT PHASE ✅';
+    case 'MONITOR':
+      return `Result: Acceptable for Phase ${model.phase}, monitor`;
+    case 'FIX_AND_RETEST':
+      return 'Result: DO NOT PROCEED - FIX & RETEST ❌';
+    case 'ROLLBACK':
+      return `Result: ROLLBACK - critical check failed, revert Phase ${model.phase} ❌`;
+  }
+}
+
+export function summaryTxt(model: RunModel): string {
+  const lines = [...summaryHead(model), ''];
+  for (const c of model.checks) lines.push(`${ICON[c.status]} ${c.title}: ${c.summaryText}`);
+  for (const e of model.globalErrors) lines.push(`❌ Run error (outside any check): ${oneLine(e)}`);
+  if (model.counts.total === 0) lines.push('❌ No check ran: does --grep match any check?');
+  lines.push('');
+  if (model.bothVersionsFailing) {
+    lines.push(
+      `⚠️ Both versions failing — investigate infrastructure (${model.bothVersionsFailing.previous} and ${model.bothVersionsFailing.current})`,
+      '',
+    );
+  }
+  lines.push(resultLine(model));
+  return lines.join('\n') + '\n';
+}
+
+/** Shell-quotes a value unless it is plainly safe. */
+export function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_./:@+,-]*$/.test(v) && v !== '' ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+export function statusEnv(model: RunModel): string {
+  const c = model.counts;
+  const pairs: [string, string | number][] = [
+    ['PHASE', model.phase],
+    ['STATUS', model.status],
+    ['TOTAL', c.total],
+    ['PASSED', c.passed],
+    ['FAILED', c.failed],
+    ['WARNINGS', c.warnings],
+    ['SKIPPED', c.skipped],
+    ['FLAKY', c.flaky],
+    ['SUCCESS_RATE', model.successRate.toFixed(1)],
+    ['CRITICAL_FAILURES', c.criticalFailures],
+    ['RECOMMENDATION', model.recommendation],
+    ['REPORT_DIR', model.reportDir],
+    ['SCREENSHOT_DIR', model.screenshotDir],
+    ['STARTED_AT', model.startedAt],
+    ['DURATION_MS', Math.round(model.durationMs)],
+  ];
+  return (
+    `# phasegate run status: safe to source (values shell-quoted). STATUS: PASS | WARN | FAIL\n` +
+    pairs.map(([k, v]) => `${k}=${shellQuote(String(v))}`).join('\n') +
+    '\n'
+  );
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ⏎ ').trim();
+}
+
+function indent(text: string, prefix = '    | '): string {
+  return text
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
+}
+
+function stepLines(steps: readonly StepSnap[], depth: number): string[] {
+  const out: string[] = [];
+  for (const s of steps) {
+    // Empty, error-free hook wrappers ("Before Hooks" with nothing in them) are noise.
+    if (s.category === 'hook' && !s.error && s.steps.length === 0) continue;
+    const mark = s.error ? '✗' : '✓';
+    out.push(
+      `${'  '.repeat(depth)}${mark} ${s.title} (${Math.round(s.durationMs)} ms)${s.error ? `: ${oneLine(s.error).slice(0, 300)}` : ''}`,
+    );
+    out.push(...stepLines(s.steps, depth + 1));
+  }
+  return out;
+}
+
+function checkLog(c: Check): string {
+  const lines = [
+    `${ICON[c.status]} ${c.status}${c.crashed ? ' (crashed)' : ''}  ${c.title}`,
+    `  file: ${c.file}:${c.line}   project: ${c.project || '(none)'}`,
+    `  tags: ${c.tags.join(' ')}`,
+    `  duration: ${Math.round(c.durationMs)} ms   retries: ${c.retries}`,
+  ];
+  if (c.checklist.length) lines.push(`  checklist: ${c.checklist.join(', ')}`);
+  if (c.status !== 'PASS') lines.push(`  result: ${c.summaryText}`);
+  for (const m of c.measurements) {
+    lines.push(
+      `  measurement: ${m.name} = ${m.value} ${m.unit} (target ${m.target}, limit ${m.limit}) ${m.verdict}`,
+    );
+  }
+  for (const s of c.screenshots)
+    lines.push(`  screenshot: ${s.file}${s.blank ? ` (BLANK: ${s.blankReason})` : ''}`);
+  const steps = stepLines(c.steps, 2);
+  if (steps.length) lines.push('  steps:', ...steps);
+  if (c.stdout.trim()) lines.push('  stdout:', indent(c.stdout));
+  if (c.stderr.trim()) lines.push('  stderr:', indent(c.stderr));
+  // Earlier attempts only: the final one is the "error" below.
+  c.attempts.slice(0, -1).forEach((a) => {
+    if (a.errors.length) {
+      lines.push(`  attempt ${a.retry + 1} (${a.status}):`, indent(a.errors.join('\n')));
+    }
+  });
+  if (c.errors.length) lines.push('  error:', indent(c.errors.join('\n\n')));
+  if (c.kind === 'e2e') {
+    lines.push(
+      '  browser console:',
+      c.browserConsole?.trim() ? indent(c.browserConsole) : '    (no console errors or page errors recorded)',
+    );
+  }
+  return lines.join('\n');
+}
+
+function logFile(model: RunModel, kind: Check['kind']): string {
+  const checks = model.checks.filter((c) => c.kind === kind);
+  const head = `phasegate ${kind}.log: phase ${model.phase} (${model.phaseName}), run started ${model.startedAt}\n${'='.repeat(72)}\n`;
+  if (!checks.length) return `${head}(no @${kind} checks in this run)\n`;
+  return head + checks.map(checkLog).join(`\n${'-'.repeat(72)}\n`) + '\n';
+}
+
+function posixRelative(from: string, to: string): string {
+  return path.relative(from, to).split(path.sep).join('/') || '.';
+}
+
+/** Escapes what would break a Markdown table cell or list item. */
+function md(v: unknown): string {
+  return String(v ?? '')
+    .replace(/\r?\n/g, ' ')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;');
+}
+
+function view(model: RunModel) {
+  const shotDirLink = posixRelative(model.reportDir, model.screenshotDir);
+  const byId = new Map(model.checks.map((c) => [c.id, c]));
+  const checkView = (c: Check) => ({
+    ...c,
+    icon: ICON[c.status],
+    duration: formatDuration(c.durationMs),
+    logName: `${c.kind}.log`,
+  });
+  const rates = model.trend.map((p) => p.successRate);
+  return {
+    model,
+    icon: ICON[model.status],
+    resultLine: resultLine(model),
+    summaryHead: summaryHead(model),
+    duration: formatDuration(model.durationMs),
+    phaseSource:
+      model.phaseSource === 'tags'
+        ? 'the checks’ tags'
+        : model.phaseSource === 'DEPLOYMENT_PHASE'
+          ? 'DEPLOYMENT_PHASE'
+          : 'fallback (no common phase tag)',
+    checks: model.checks.map(checkView),
+    failures: model.checks.filter((c) => c.status === 'FAIL').map(checkView),
+    warned: model.checks.filter((c) => c.status === 'WARN').map(checkView),
+    skipped: model.checks.filter((c) => c.status === 'SKIP').map(checkView),
+    screenshots: model.screenshots.map((s) => ({
+      ...s,
+      check: byId.get(s.testId)?.title ?? '',
+      url: s.meta?.url ?? '',
+      link: `${shotDirLink}/${s.file}`,
+      thumbLink: `${shotDirLink}/${s.thumbnail ?? s.file}`,
+    })),
+    trend: model.trend.map((p) => ({ ...p, duration: formatDuration(p.durationMs) })),
+    sparkline: sparkline(rates),
+    trendFrom: formatRate(rates[0] ?? 0),
+    trendTo: formatRate(rates[rates.length - 1] ?? 0),
+    trendSvg: trendSvg(model.trend),
+    uncovered: model.coverage.items.filter((i) => i.status === 'NONE'),
+    items: model.coverage.items.map((i) => ({
+      ...i,
+      uncovered: i.status === 'NONE',
+      checks: i.checks.map((c) => ({ ...c, icon: ICON[c.status] })),
+    })),
+    shotDirLink,
+  };
+}
+
+function template(ctx: RenderContext, name: string, escape: boolean): Handlebars.TemplateDelegate {
+  const source = ctx.templates[name];
+  if (source === undefined) throw new Error(`render: template reporters/templates/${name} is missing`);
+  const hb = Handlebars.create();
+  hb.registerHelper('md', md);
+  return hb.compile(source, { noEscape: !escape, strict: false });
+}
+
+export function screenshotReport(model: RunModel): string {
+  const byId = new Map(model.checks.map((c) => [c.id, c.title]));
+  return (
+    JSON.stringify(
+      {
+        phase: model.phase,
+        startedAt: model.startedAt,
+        reportDir: model.reportDir,
+        screenshots: model.screenshots.map((s) => ({
+          file: s.file,
+          check: byId.get(s.testId) ?? '',
+          name: s.name,
+          url: s.meta?.url ?? null,
+          viewport: s.meta?.viewport ?? null,
+          sha256: s.sha256,
+          size: s.size,
+          width: s.width,
+          height: s.height,
+          verdict: s.blank ? 'blank' : 'ok',
+          verdictReason: s.blankReason,
+          thumbnail: s.thumbnail,
+        })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+/** The Markdown for GITHUB_STEP_SUMMARY: the summary lines, the failures, where the report is. */
+export function stepSummary(model: RunModel): string {
+  const lines = [
+    `### ${ICON[model.status]} Phase ${model.phase} (${model.phaseName}): ${model.recommendation}`,
+    '',
+    ...summaryHead(model).map((l) => `${l}  `),
+    '',
+    `**${resultLine(model)}**`,
+    '',
+  ];
+  const notGreen = model.checks.filter((c) => c.status !== 'PASS');
+  if (notGreen.length) {
+    lines.push('| | Check | Result |', '|---|---|---|');
+    for (const c of notGreen) lines.push(`| ${ICON[c.status]} | ${md(c.title)} | ${md(c.summaryText)} |`);
+    lines.push('');
+  }
+  lines.push(`Report: \`${model.reportDir}/INDEX.md\``, '');
+  return lines.join('\n');
+}
+
+/** What the reporter prints at the end of a run (uncoloured; reporter.ts colours it on a TTY). */
+export function consoleLines(model: RunModel): string[] {
+  const lines = [...summaryHead(model), resultLine(model)];
+  if (model.bothVersionsFailing) lines.push('⚠️ Both versions failing — investigate infrastructure');
+  for (const n of model.notifications)
+    if (!n.ok) lines.push(`❌ ${n.channel} notification failed: ${n.detail}`);
+  lines.push(`Report: ${path.join(model.reportDir, 'INDEX.md')}`);
+  return lines;
+}
+
+export function render(model: RunModel, ctx: RenderContext): RenderedRun {
+  const v = { ...view(model), generatedAt: ctx.now.toISOString() };
+  const report = new Map<string, string>([
+    ['INDEX.md', template(ctx, 'INDEX.md.hbs', false)(v)],
+    ['index.html', template(ctx, 'index.html.hbs', true)(v)],
+    ['summary.txt', summaryTxt(model)],
+    ['coverage/index.html', template(ctx, 'coverage.html.hbs', true)(v)],
+    ['api.log', logFile(model, 'api')],
+    ['e2e.log', logFile(model, 'e2e')],
+    ['report.json', JSON.stringify({ ...model, generatedAt: v.generatedAt }, null, 2) + '\n'],
+    ['status.env', statusEnv(model)],
+  ]);
+  return { report, screenshots: new Map([['report.json', screenshotReport(model)]]) };
+}

@@ -1,0 +1,260 @@
+// The phase reporter (DESIGN.md "The report tree"). Thin on purpose: it copies plain data out of
+// Playwright's events, then hands over to model.ts (decide), render.ts (format), write.ts
+// (files) and notify.ts (messages). It works the same in `merge-reports`, where only tags and
+// metadata survive, so it never looks at --grep or argv.
+import os from 'node:os';
+import { stripVTControlCharacters } from 'node:util';
+import type {
+  FullConfig,
+  FullResult,
+  Reporter,
+  Suite,
+  TestCase,
+  TestError,
+  TestResult,
+  TestStep,
+} from '@playwright/test/reporter';
+import pc from 'picocolors';
+import { env, redact, type Env } from '../config/env.ts';
+import { phases } from '../phases/catalogue.ts';
+import {
+  buildModel,
+  causeOf,
+  planScreenshots,
+  resolvePhase,
+  type RunSnapshot,
+  type StepSnap,
+  type TestSnap,
+} from './model.ts';
+import { runsOfPhase } from './history.ts';
+import { runMessage, sendAll, shouldNotify } from './notify.ts';
+import { consoleLines, render, stepSummary } from './render.ts';
+import { createRunDirs, gatherEvidence, loadTemplates, readHistory, writeRun } from './write.ts';
+
+const TREND_LENGTH = 10;
+
+interface PhasegateMetadata {
+  deploymentPhase: number | null;
+  targetVersion: string | null;
+}
+
+function phasegateMetadata(metadata: Record<string, unknown> | undefined): PhasegateMetadata {
+  const m = metadata?.phasegate;
+  const o = typeof m === 'object' && m !== null ? (m as Record<string, unknown>) : {};
+  return {
+    deploymentPhase: typeof o.deploymentPhase === 'number' ? o.deploymentPhase : null,
+    targetVersion: typeof o.targetVersion === 'string' ? o.targetVersion : null,
+  };
+}
+
+function errorText(e: TestError): string {
+  return stripVTControlCharacters(e.stack ?? e.message ?? e.value ?? 'unknown error');
+}
+
+export default class PhaseReporter implements Reporter {
+  private settings: Env | undefined;
+  private settingsError: string | undefined;
+  private secrets: string[] = [];
+  private readonly tests = new Map<string, TestSnap>();
+  /** Tests known at onBegin that never reported (a run stopped early). */
+  private readonly planned = new Map<string, TestSnap>();
+  private readonly globalErrors: string[] = [];
+  private meta: PhasegateMetadata = { deploymentPhase: null, targetVersion: null };
+
+  constructor() {
+    try {
+      this.settings = env();
+      this.secrets = this.settings.secrets;
+    } catch (err) {
+      this.settingsError = (err as Error).message;
+    }
+  }
+
+  private r(text: string): string {
+    return redact(text, this.secrets);
+  }
+
+  private noteMetadata(m: PhasegateMetadata): void {
+    this.meta.deploymentPhase ??= m.deploymentPhase;
+    this.meta.targetVersion ??= m.targetVersion;
+  }
+
+  onBegin(config: FullConfig, suite: Suite): void {
+    this.noteMetadata(phasegateMetadata(config.metadata));
+    for (const test of suite.allTests()) {
+      this.planned.set(test.id, this.snap(test, undefined));
+    }
+  }
+
+  onError(error: TestError): void {
+    this.globalErrors.push(this.r(errorText(error)));
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    this.noteMetadata(phasegateMetadata(test.parent.project()?.metadata));
+    const previous = this.tests.get(test.id);
+    const snap = this.snap(test, result);
+    snap.attempts = [...(previous?.attempts ?? []), ...snap.attempts];
+    this.tests.set(test.id, snap);
+  }
+
+  private snap(test: TestCase, result: TestResult | undefined): TestSnap {
+    const titlePath = test.titlePath();
+    const errors = (result?.errors ?? []).map((e) => this.r(errorText(e)));
+    const steps = (result?.steps ?? []).map((s) => this.step(s));
+    const first = result?.steps[0];
+    let crashCause: string | undefined;
+    // An error inside the first "Before Hooks" step arose in a fixture or a before-hook: the
+    // check body never got to decide, so the check is shown as crashed (with that cause).
+    if (first && first.category === 'hook' && first.error) {
+      const deepest = deepestError(first);
+      crashCause = this.r(`${deepest.title}: ${causeOf(errorText(deepest.error ?? first.error))}`);
+    }
+    const text = (chunks: (string | Buffer)[]) => this.r(chunks.map((c) => c.toString()).join(''));
+    return {
+      id: test.id,
+      title: this.r(test.title),
+      file: titlePath[2] ?? test.location.file,
+      line: test.location.line,
+      column: test.location.column,
+      project: test.parent.project()?.name ?? '',
+      tags: [...test.tags],
+      outcome: result ? test.outcome() : 'skipped',
+      annotations: (result?.annotations ?? test.annotations).map((a) => ({
+        type: a.type,
+        description: a.description === undefined ? undefined : this.r(a.description),
+      })),
+      status: result?.status ?? 'skipped',
+      durationMs: result?.duration ?? 0,
+      errors,
+      crashCause,
+      steps,
+      stdout: text(result?.stdout ?? []),
+      stderr: text(result?.stderr ?? []),
+      attachments: (result?.attachments ?? []).map((a) => ({
+        name: a.name,
+        contentType: a.contentType,
+        path: a.path,
+        body: a.body,
+      })),
+      attempts: result
+        ? [{ retry: result.retry, status: result.status, durationMs: result.duration, errors }]
+        : [],
+    };
+  }
+
+  private step(s: TestStep): StepSnap {
+    return {
+      title: this.r(s.title),
+      category: s.category,
+      durationMs: s.duration,
+      error: s.error ? this.r(causeOf(errorText(s.error))) : undefined,
+      steps: s.steps.map((c) => this.step(c)),
+    };
+  }
+
+  async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+    try {
+      return await this.publish(result);
+    } catch (err) {
+      // Playwright swallows reporter errors: say it loudly and fail the run visibly.
+      const message = this.r(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      console.error(pc.red(`\nphasegate reporter: FAILED to write the phase report\n${message}\n`));
+      process.exitCode = 1;
+      return { status: 'failed' };
+    }
+  }
+
+  private async publish(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+    if (!this.settings) throw new Error(this.settingsError ?? 'phasegate settings could not be loaded');
+    const s = this.settings;
+    const globalErrors = [...this.globalErrors];
+    if (result.status === 'interrupted' || result.status === 'timedout') {
+      globalErrors.push(
+        `the run ended early (${result.status}): checks that did not finish are listed as skipped`,
+      );
+    }
+    const tests = [...this.tests.values()];
+    for (const [id, t] of this.planned) {
+      if (!this.tests.has(id)) {
+        tests.push({
+          ...t,
+          annotations: [
+            ...t.annotations,
+            { type: 'skip', description: 'did not run (the run stopped before it)' },
+          ],
+        });
+      }
+    }
+    const snapshot: RunSnapshot = {
+      startedAt: result.startTime.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      durationMs: Math.round(result.duration),
+      runStatus: result.status,
+      metadataPhase: this.meta.deploymentPhase,
+      targetVersion: this.meta.targetVersion,
+      globalErrors,
+      tests,
+    };
+    const { phase } = resolvePhase(snapshot.tests, s.DEPLOYMENT_PHASE ?? null, snapshot.metadataPhase);
+    const dirs = createRunDirs(s.STORAGE_DIR, phase, snapshot.startedAt);
+    const plans = planScreenshots(snapshot, phase, phases);
+    const evidence = await gatherEvidence(snapshot, plans, dirs.screenshotDir, this.secrets);
+    const templates = loadTemplates();
+    const history = runsOfPhase(readHistory(s.STORAGE_DIR), phase);
+    const base = {
+      catalogue: phases,
+      phaseOverride: s.DEPLOYMENT_PHASE ?? null,
+      targetVersion: s.TARGET_VERSION ?? null,
+      deployedBy: s.DEPLOYED_BY ?? os.userInfo().username,
+      ...dirs,
+      evidence,
+      history,
+      trendLength: TREND_LENGTH,
+    };
+    let model = buildModel(snapshot, { ...base, notifications: [] });
+    if (shouldNotify(model, s.NOTIFY_ON)) {
+      const notifications = await sendAll(runMessage(model, templates, s.REPORT_LINK_BASE), {
+        slackWebhookUrl: s.SLACK_WEBHOOK_URL,
+        smtpUrl: s.SMTP_URL,
+        emailTo: s.NOTIFY_EMAIL_TO,
+        emailFrom: s.NOTIFY_EMAIL_FROM,
+        timeoutMs: s.NOTIFY_TIMEOUT_MS,
+        secrets: this.secrets,
+      });
+      model = { ...model, notifications };
+    }
+    const now = new Date();
+    writeRun(model, render(model, { templates, now }), {
+      storageDir: s.STORAGE_DIR,
+      secrets: this.secrets,
+      now,
+      stepSummaryFile: s.GITHUB_STEP_SUMMARY,
+      stepSummary: stepSummary(model),
+    });
+    this.print(model.status, consoleLines(model));
+    return model.status === 'FAIL' ? { status: 'failed' } : undefined;
+  }
+
+  private print(status: string, lines: string[]): void {
+    const colour = process.stdout.isTTY
+      ? status === 'FAIL'
+        ? pc.red
+        : status === 'WARN'
+          ? pc.yellow
+          : pc.green
+      : (t: string) => t;
+    process.stdout.write(
+      '\n' +
+        lines
+          .map((l) => this.r(l))
+          .map((l, i) => (i < 4 ? colour(l) : l))
+          .join('\n') +
+        '\n',
+    );
+  }
+}
+
+function deepestError(step: TestStep): TestStep {
+  for (const child of step.steps) if (child.error) return deepestError(child);
+  return step;
+}

@@ -1,0 +1,221 @@
+// The only part of the reporter that touches the file system (STYLE.md "A reporter"): run
+// folders (exclusive mkdir), screenshot files and thumbnails, the rendered files (temp file +
+// rename), history.jsonl and deployment.log, and status.env last so that a gate which finds it
+// knows the report is complete. Every text written passes through redact().
+import {
+  appendFileSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+  existsSync,
+  rmdirSync,
+} from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { redact } from '../config/env.ts';
+import { BROWSER_CONSOLE_ATTACHMENT } from '../fixtures/annotations.ts';
+import type { HistoryEntry } from './history.ts';
+import { historyEntry, parseHistory } from './history.ts';
+import type {
+  AttachmentSnap,
+  Evidence,
+  RunModel,
+  RunSnapshot,
+  ScreenshotFact,
+  ScreenshotPlan,
+} from './model.ts';
+import type { RenderedRun, Templates } from './render.ts';
+import { analyseImage } from './screenshots.ts';
+import { deploymentBlock } from './signoff.ts';
+
+export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
+
+/** Names a failed file operation by its path, then rethrows (STYLE.md: errors name the path). */
+function at<T>(what: string, file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`cannot ${what} ${file}: ${code}`, { cause: err });
+  }
+}
+
+export function loadTemplates(dir = TEMPLATE_DIR): Templates {
+  const out: Templates = {};
+  for (const name of at('read', dir, () => readdirSync(dir))) {
+    if (name.endsWith('.hbs'))
+      out[name] = at('read', path.join(dir, name), () => readFileSync(path.join(dir, name), 'utf8'));
+  }
+  return out;
+}
+
+export interface RunDirs {
+  dirName: string;
+  /** As configured (relative to the working directory when STORAGE_DIR is relative). */
+  reportDir: string;
+  screenshotDir: string;
+}
+
+/** `phase_3_20261126_141503` from the run's start (UTC). */
+export function runDirName(phase: number, startedAt: string): string {
+  const d = new Date(startedAt);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `phase_${phase}_${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}_${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/**
+ * Creates the report and screenshot folders with an exclusive mkdir, so two runs in the same
+ * second never share one: the second gets `_2`, then `_3`…
+ */
+export function createRunDirs(storageDir: string, phase: number, startedAt: string): RunDirs {
+  const reportsRoot = path.join(storageDir, 'reports');
+  const shotsRoot = path.join(storageDir, 'screenshots');
+  at('create', reportsRoot, () => mkdirSync(reportsRoot, { recursive: true }));
+  at('create', shotsRoot, () => mkdirSync(shotsRoot, { recursive: true }));
+  const base = runDirName(phase, startedAt);
+  for (let n = 1; n < 1000; n++) {
+    const dirName = n === 1 ? base : `${base}_${n}`;
+    const reportDir = path.join(reportsRoot, dirName);
+    const screenshotDir = path.join(shotsRoot, dirName);
+    if (!tryMkdir(reportDir)) continue;
+    if (!tryMkdir(screenshotDir)) {
+      at('remove', reportDir, () => rmdirSync(reportDir));
+      continue;
+    }
+    return { dirName, reportDir, screenshotDir };
+  }
+  throw new Error(`cannot create a run folder under ${reportsRoot}: ${base}_1…999 all exist`);
+}
+
+function tryMkdir(dir: string): boolean {
+  try {
+    mkdirSync(dir);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new Error(`cannot create ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+function attachmentBytes(a: AttachmentSnap): Buffer {
+  if (a.body) return a.body;
+  if (a.path) return at('read attachment', a.path, () => readFileSync(a.path as string));
+  throw new Error(`attachment "${a.name}" has neither a path nor a body`);
+}
+
+/**
+ * Copies every planned screenshot into the screenshot folder with a thumbnail next to it
+ * (`thumbnails/<file>.png`), measures it, and reads each check's browser-console text.
+ */
+export async function gatherEvidence(
+  snapshot: RunSnapshot,
+  plans: readonly ScreenshotPlan[],
+  screenshotDir: string,
+  secrets: readonly string[],
+): Promise<Evidence> {
+  const byId = new Map(snapshot.tests.map((t) => [t.id, t]));
+  const screenshots: ScreenshotFact[] = [];
+  if (plans.length)
+    at('create', path.join(screenshotDir, 'thumbnails'), () =>
+      mkdirSync(path.join(screenshotDir, 'thumbnails'), { recursive: true }),
+    );
+  for (const plan of plans) {
+    const a = byId.get(plan.testId)?.attachments[plan.attachmentIndex];
+    if (!a)
+      throw new Error(
+        `screenshot ${plan.file}: attachment ${plan.attachmentIndex} of test ${plan.testId} vanished`,
+      );
+    const bytes = attachmentBytes(a);
+    const target = path.join(screenshotDir, plan.file);
+    atomicWrite(target, bytes);
+    let facts;
+    try {
+      facts = await analyseImage(bytes);
+    } catch (err) {
+      throw new Error(`cannot read screenshot ${target} as an image: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    const thumbnail = `thumbnails/${plan.file.replace(/\.[a-z]+$/, '')}.png`;
+    atomicWrite(path.join(screenshotDir, thumbnail), facts.thumbnail);
+    screenshots.push({
+      ...plan,
+      sha256: facts.sha256,
+      size: facts.size,
+      width: facts.width,
+      height: facts.height,
+      blank: facts.blank,
+      blankReason: facts.blankReason,
+      thumbnail,
+      thumbnailSize: facts.thumbnail.length,
+    });
+  }
+  const consoles: Record<string, string> = {};
+  for (const t of snapshot.tests) {
+    const texts = t.attachments
+      .filter((a) => a.name === BROWSER_CONSOLE_ATTACHMENT)
+      .map((a) => redact(attachmentBytes(a).toString('utf8'), secrets));
+    if (texts.length) consoles[t.id] = texts.join('\n');
+  }
+  return { screenshots, consoles };
+}
+
+export function historyFile(storageDir: string): string {
+  return path.join(storageDir, 'history.jsonl');
+}
+
+export function deploymentLogFile(storageDir: string): string {
+  return path.join(storageDir, 'deployment.log');
+}
+
+export function readHistory(storageDir: string): HistoryEntry[] {
+  const file = historyFile(storageDir);
+  if (!existsSync(file)) return [];
+  return parseHistory(at('read', file, () => readFileSync(file, 'utf8')));
+}
+
+/** Temp file in the same folder, then rename: a reader never sees half a file. */
+export function atomicWrite(file: string, content: string | Buffer): void {
+  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(16).slice(2)}`;
+  at('create', path.dirname(file), () => mkdirSync(path.dirname(file), { recursive: true }));
+  at('write', file, () => writeFileSync(tmp, content));
+  at('write', file, () => renameSync(tmp, file));
+}
+
+export function appendText(file: string, text: string, secrets: readonly string[]): void {
+  at('create', path.dirname(file), () => mkdirSync(path.dirname(file), { recursive: true }));
+  at('append to', file, () => appendFileSync(file, redact(text, secrets)));
+}
+
+export interface WriteOptions {
+  storageDir: string;
+  secrets: readonly string[];
+  now: Date;
+  /** GITHUB_STEP_SUMMARY: a file the Markdown summary is appended to. */
+  stepSummaryFile?: string;
+  stepSummary?: string;
+}
+
+/**
+ * Writes the rendered run: every report file but status.env, the screenshot report, the
+ * history line and the deployment.log block, the step summary, and status.env last.
+ */
+export function writeRun(model: RunModel, rendered: RenderedRun, o: WriteOptions): void {
+  for (const [rel, content] of rendered.report) {
+    if (rel === 'status.env') continue;
+    atomicWrite(path.join(model.reportDir, rel), redact(content, o.secrets));
+  }
+  for (const [rel, content] of rendered.screenshots) {
+    atomicWrite(path.join(model.screenshotDir, rel), redact(content, o.secrets));
+  }
+  appendText(historyFile(o.storageDir), JSON.stringify(historyEntry(model)) + '\n', o.secrets);
+  appendText(deploymentLogFile(o.storageDir), deploymentBlock(model, o.now), o.secrets);
+  if (o.stepSummaryFile && o.stepSummary) appendText(o.stepSummaryFile, o.stepSummary, o.secrets);
+  const status = rendered.report.get('status.env');
+  if (status === undefined) throw new Error('render produced no status.env');
+  atomicWrite(path.join(model.reportDir, 'status.env'), redact(status, o.secrets));
+}
