@@ -119,17 +119,21 @@ export class BookingApp {
     const t0 = performance.now();
     const url = new URL(req.url ?? '/', 'http://app.invalid');
     const ctx: Ctx = { req, res, url, route: 'unmatched' };
+    if (!url.pathname.startsWith('/__sandbox/')) {
+      // Registered first: a handler may finish the response before it returns.
+      res.once('finish', () =>
+        this.o.metrics.observe(
+          req.method ?? 'GET',
+          ctx.route,
+          res.statusCode,
+          (performance.now() - t0) / 1000,
+        ),
+      );
+    }
     try {
       await this.route(ctx);
     } catch (err) {
       this.fail(ctx, err);
-    } finally {
-      if (!url.pathname.startsWith('/__sandbox/')) {
-        const seconds = (performance.now() - t0) / 1000;
-        res.once('finish', () =>
-          this.o.metrics.observe(req.method ?? 'GET', ctx.route, res.statusCode, seconds),
-        );
-      }
     }
   }
 
