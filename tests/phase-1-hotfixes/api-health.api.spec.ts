@@ -1,0 +1,27 @@
+// The runbook's first look after a deploy: `curl /api/health` says ok, and says it now.
+import { test } from '../../fixtures/index.ts';
+import { readHealth } from '../../fixtures/api-verdicts.ts';
+import { check } from '../../fixtures/tags.ts';
+
+// A dead or stale health endpoint means the new release is not serving: critical.
+test(
+  'API health: status ok with a fresh timestamp',
+  check({ phase: 1, kind: 'api', covers: 'p1.api-health', critical: true }),
+  async ({ app, settings, measure }) => {
+    const res = await app.get(settings.HEALTH_PATH, { headers: { accept: 'application/json' } });
+    let body: unknown = null;
+    try {
+      body = JSON.parse(res.text);
+    } catch {
+      body = null;
+    }
+    const health = readHealth(res.status, body, Date.now());
+    if (health.problem) throw new Error(`API health ${settings.HEALTH_PATH} ${health.problem}`);
+    measure(
+      'Health timestamp age',
+      health.ageSeconds ?? Number.NaN,
+      'healthAgeSeconds',
+      `${settings.HEALTH_PATH}`,
+    );
+  },
+);

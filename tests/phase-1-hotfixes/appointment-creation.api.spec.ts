@@ -1,0 +1,42 @@
+// A booking made the way the front desk makes one (session, CSRF, POST), stored and synced.
+import { test } from '../../fixtures/index.ts';
+import { dbError, ident } from '../../fixtures/db.ts';
+import { ANNOTATION } from '../../fixtures/annotations.ts';
+import { check } from '../../fixtures/tags.ts';
+
+test(
+  'Appointment creation works',
+  check({ phase: 1, kind: 'api', covers: 'p1.appointment-creation', critical: true }),
+  async ({ app, db, settings }, testInfo) => {
+    const created = await app.createAppointment();
+    let row: Record<string, unknown> | undefined;
+    try {
+      row = (
+        await db.query(`SELECT * FROM ${ident(settings.DB_TABLE_APPOINTMENTS)} WHERE id = $1`, [created.id])
+      ).rows[0];
+    } catch (err) {
+      throw dbError(settings, err);
+    }
+    if (!row) {
+      throw new Error(
+        `Appointment creation: the application answered id ${created.id}, but no such row is in the database`,
+      );
+    }
+    if (row[settings.DB_COL_CLIENT_EMAIL] !== created.email) {
+      throw new Error(`Appointment creation: row ${created.id} does not hold the booked e-mail address`);
+    }
+    const stored = row[settings.DB_COL_STARTS_AT];
+    if (!(stored instanceof Date) || stored.getTime() !== created.startsAt.getTime()) {
+      throw new Error(
+        `Appointment creation: row ${created.id} starts at ${String(stored)}, booked ${created.startsAt.toISOString()}`,
+      );
+    }
+    if (!row[settings.DB_COL_CALCOM_UID]) {
+      // Saved for the patient, but not (yet) in the calendar: works, to be watched.
+      testInfo.annotations.push({
+        type: ANNOTATION.warning,
+        description: `Appointment creation: saved with status ${String(row[settings.DB_COL_STATUS])} but no Cal.com booking yet`,
+      });
+    }
+  },
+);
