@@ -10,6 +10,7 @@ import {
   degradationVerdict,
   dependencyOutages,
   hasHealthChecks,
+  isIgnoredConsoleError,
   navigationMs,
   pathParams,
   quoteList,
@@ -287,5 +288,15 @@ describe('bookingMatchVerdict', () => {
       bookingMatchVerdict({ shownUid: 'uid-1', local, calcom: 'HTTP 404 not found' }).message,
       /Cal.com does not return booking uid-1: HTTP 404/,
     );
+  });
+});
+
+describe('isIgnoredConsoleError', () => {
+  test("only the browser's own favicon request is ignored", () => {
+    const failed = 'Failed to load resource: the server responded with a status of 404 (Not Found)';
+    assert.equal(isIgnoredConsoleError(failed, 'http://127.0.0.1:8000/favicon.ico'), true);
+    assert.equal(isIgnoredConsoleError(failed, 'http://127.0.0.1:8000/js/app.js'), false);
+    assert.equal(isIgnoredConsoleError('Uncaught TypeError: x is undefined', 'http://h/favicon.ico'), false);
+    assert.equal(isIgnoredConsoleError(failed, ''), false);
   });
 });
