@@ -39,7 +39,7 @@ export async function probePostgres(url: string, timeoutMs = PROBE_TIMEOUT_MS): 
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const res = await client.query<{ v: string }>('SHOW server_version');
+    const res = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     return { state: 'ok', detail: `PostgreSQL ${res.rows[0]?.v ?? '?'}` };
   } catch (err) {
     const code = errorCode(err);
