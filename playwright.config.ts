@@ -18,7 +18,13 @@ function settings(): Env {
 const env = settings();
 const browser = chooseChromium(env.CHROMIUM_PATH);
 
-const reporters: ReporterDescription[] = [[env.CI ? 'dot' : 'list'], ['html', { open: 'never' }]];
+// The phase reporter writes storage/reports/phase_X_…/ (DESIGN.md "The report tree"). CI shards
+// run with `--reporter=blob` instead, and merge.config.ts renders the tree from their blobs.
+const reporters: ReporterDescription[] = [
+  [env.CI ? 'dot' : 'list'],
+  ['html', { open: 'never' }],
+  ['./reporters/reporter.ts'],
+];
 
 export default defineConfig({
   testDir: './tests',
