@@ -45,6 +45,7 @@ function layout(o: LayoutOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${esc(o.csrf)}">
+<link rel="icon" href="data:,">
 <title>${esc(o.title)} · Riverside Clinic</title>
 <style>${STYLE}</style>
 ${o.head ?? ''}
