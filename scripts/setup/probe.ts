@@ -1,6 +1,6 @@
 // Setup's probes: each answers one question with I/O and a short timeout, never throws, and
 // never puts a password in what it returns (decide.ts decides on the answers).
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -125,8 +125,15 @@ export function isRoot(): boolean {
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return errorCode(err) === 'EPERM';
+  }
+  // A detached fallback outlives its starter and is re-parented; where PID 1 does not reap
+  // (containers), it lingers as a zombie that still answers kill(0).
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
