@@ -33,13 +33,14 @@ test(
         return performance.now() - (e?.responseStart ?? 0);
       }),
     );
+    let detail: string | undefined;
     if (stuck) {
       await snap(page, 'stuck spinner');
       const names = await spinners.evaluateAll((els) =>
-        els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''),
+        els.map((e) => (e.getAttribute('aria-label') ?? e.textContent ?? '').trim()),
       );
-      console.log(`Still showing after ${ms} ms: ${names.map((n) => `"${n.trim()}"`).join(', ')}`);
+      detail = `still showing: ${names.map((n) => `"${n}"`).join(', ')}`;
     }
-    await measure('Loading spinner visible', ms, 'spinnerMs');
+    await measure('Loading spinner visible', ms, 'spinnerMs', detail);
   },
 );
