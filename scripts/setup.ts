@@ -177,7 +177,11 @@ async function redisBinary(print: (l: string) => void): Promise<string> {
     print('Redis: no redis-server on PATH; installing it: apt-get install -y redis-server');
     aptTried = true;
     const res = await aptInstall('redis-server');
-    if (!res.ok) print(`Redis: apt-get install redis-server failed:\n${res.tail}`);
+    print(
+      res.ok
+        ? 'Redis: installed redis-server with apt-get'
+        : `Redis: apt-get install redis-server failed:\n${res.tail}`,
+    );
   }
 }
 
@@ -187,6 +191,7 @@ async function provideChromium(
   print: (l: string) => void,
 ): Promise<{ line: string; failure?: string }> {
   const tried = new Set<'playwright' | 'apt'>();
+  let installed = '';
   for (;;) {
     const choice = chooseChromium(settings.CHROMIUM_PATH);
     const decision = decideChromium({
@@ -201,20 +206,24 @@ async function provideChromium(
           choice.source === 'playwright'
             ? "Playwright's own Chromium"
             : `${choice.executablePath} (${choice.source})`;
-        return { line: `Chromium: found ${where}` };
+        return {
+          line: installed ? `Chromium: installed ${where} with ${installed}` : `Chromium: found ${where}`,
+        };
       }
       case 'playwright-install': {
         tried.add('playwright');
         print('Chromium: none found; trying `npx playwright install chromium`');
         const res = await playwrightInstallChromium(cwd);
-        if (!res.ok) print(`Chromium: Playwright's download failed (expected where downloads are blocked)`);
+        if (res.ok) installed = '`npx playwright install chromium`';
+        else print(`Chromium: Playwright's download failed (expected where downloads are blocked)`);
         break;
       }
       case 'apt-install': {
         tried.add('apt');
         print("Chromium: installing Debian's: apt-get install -y chromium");
         const res = await aptInstall('chromium');
-        if (!res.ok) print(`Chromium: apt-get install chromium failed:\n${res.tail}`);
+        if (res.ok) installed = 'apt-get';
+        else print(`Chromium: apt-get install chromium failed:\n${res.tail}`);
         break;
       }
       case 'fail':
