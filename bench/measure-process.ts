@@ -1,0 +1,101 @@
+// Runs one command and measures it: wall time from spawn to exit, and peak memory of the root
+// process (the Playwright runner, which hosts the reporters) and of its whole Node tree.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const RSS_PROBE = pathToFileURL(fileURLToPath(new URL('./rss-probe.mjs', import.meta.url))).href;
+
+export interface Measured {
+  wallMs: number;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** Peak RSS of the spawned process itself, in MiB (null when it died before reporting). */
+  rootPeakMiB: number | null;
+  /** Largest peak RSS of any Node process of the run (workers, sandbox), in MiB. */
+  treeMaxPeakMiB: number | null;
+  /** The spawn time, epoch ms (timelines from a reporter are compared with it). */
+  startedAt: number;
+  output: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+}
+
+interface RssLine {
+  pid: number;
+  ppid: number;
+  maxRssKb: number;
+}
+
+/** Spawns `node <args>` with the RSS probe preloaded; never rejects on a non-zero exit. */
+export async function runNode(args: string[], o: RunOptions): Promise<Measured> {
+  const dir = path.join(os.tmpdir(), 'phasegate-bench-rss');
+  mkdirSync(dir, { recursive: true });
+  const rssFile = path.join(dir, `${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.jsonl`);
+  const nodeOptions = [o.env.NODE_OPTIONS ?? '', `--import=${RSS_PROBE}`].join(' ').trim();
+  const startedAt = Date.now();
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, {
+    cwd: o.cwd,
+    env: { ...o.env, NODE_OPTIONS: nodeOptions, BENCH_RSS_FILE: rssFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const chunks: string[] = [];
+  let kept = 0;
+  const keep = (b: Buffer) => {
+    // Keep the tail only: enough to explain a failure, bounded for 10,000-test runs.
+    chunks.push(b.toString());
+    kept += b.length;
+    while (kept > 64_000 && chunks.length > 1) kept -= (chunks.shift() as string).length;
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const timer = setTimeout(() => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, o.timeoutMs);
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (c, s) => resolve({ code: c, signal: s }));
+    },
+  );
+  clearTimeout(timer);
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const lines = readRss(rssFile);
+  rmSync(rssFile, { force: true });
+  const root = lines.find((l) => l.pid === child.pid);
+  const tree = lines.length ? Math.max(...lines.map((l) => l.maxRssKb)) : null;
+  return {
+    wallMs,
+    exitCode: code,
+    signal,
+    rootPeakMiB: root ? root.maxRssKb / 1024 : null,
+    treeMaxPeakMiB: tree === null ? null : tree / 1024,
+    startedAt,
+    output: chunks.join(''),
+  };
+}
+
+function readRss(file: string): RssLine[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RssLine);
+}
+
+/** The Playwright CLI, run with node directly (npx would add its own start-up to every figure). */
+export const PLAYWRIGHT_CLI = fileURLToPath(
+  new URL('../node_modules/@playwright/test/cli.js', import.meta.url),
+);

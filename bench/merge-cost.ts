@@ -1,0 +1,123 @@
+// Section 3: the same synthetic suite as 4 shards (blob reports), then `merge-reports` with our
+// reporter against the same merge with html (and dot, the cost of reading the blobs at all).
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { PLAYWRIGHT_CLI, runNode } from './measure-process.ts';
+import { reportProblem } from './report-check.ts';
+import { outputEnv, PHASEGATE_REPORTER, reporterArg, type Variant } from './reporter-cost.ts';
+import { countKinds, planSuite, writeSuite } from './synthetic-suite.ts';
+import { interleave, ratio, summarize, type Summary } from './stats.ts';
+
+export interface MergeResults {
+  tests: number;
+  shards: number;
+  runs: number;
+  shardWall: Summary | null;
+  variants: Partial<Record<Variant, { wall: Summary; rootPeakMiB: Summary }>>;
+  vsHtml: Partial<Record<Variant, { wall: number; rootPeak: number }>>;
+  invalidRuns: string[];
+}
+
+export async function runMergeCost(o: {
+  repo: string;
+  tests: number;
+  shards: number;
+  runs: number;
+  log: (s: string) => void;
+}): Promise<MergeResults> {
+  const invalidRuns: string[] = [];
+  const plan = planSuite(o.tests);
+  const mix = countKinds(plan);
+  const dir = path.join(o.repo, `.tmp/bench-merge-${o.tests}`);
+  rmSync(dir, { recursive: true, force: true });
+  await writeSuite(dir, plan, o.repo);
+  const blobs = path.join(dir, 'all-blobs');
+  mkdirSync(blobs, { recursive: true });
+  const shardWalls: number[] = [];
+  for (let i = 1; i <= o.shards; i++) {
+    const runDir = path.join(dir, `shard-${i}`);
+    const m = await runNode([PLAYWRIGHT_CLI, 'test', `--shard=${i}/${o.shards}`, '--reporter=blob'], {
+      cwd: dir,
+      env: { ...process.env, ...outputEnv(runDir) },
+      timeoutMs: 1_200_000,
+    });
+    shardWalls.push(m.wallMs);
+    const blobDir = path.join(runDir, 'blob');
+    const zips = existsSync(blobDir) ? readdirSync(blobDir).filter((f) => f.endsWith('.zip')) : [];
+    if (zips.length !== 1)
+      throw new Error(`shard ${i}: expected one blob zip in ${blobDir}:\n${m.output.slice(-1500)}`);
+    copyFileSync(path.join(blobDir, zips[0] as string), path.join(blobs, zips[0] as string));
+    o.log(`merge: shard ${i}/${o.shards} in ${(m.wallMs / 1000).toFixed(1)} s`);
+  }
+  const ours = existsSync(path.join(o.repo, PHASEGATE_REPORTER));
+  if (!ours)
+    invalidRuns.push(`${PHASEGATE_REPORTER} does not exist yet: merge with our reporter not measured`);
+  const variants: Variant[] = ours ? ['html', 'phasegate', 'dot'] : ['html', 'dot'];
+  let k = 0;
+  const raw = new Map<Variant, { wall: number; root: number }[]>();
+  const runOnce = async (v: Variant) => {
+    const runDir = path.join(dir, 'merge-out', `${v}-${k++}`);
+    mkdirSync(runDir, { recursive: true });
+    const m = await runNode(
+      [PLAYWRIGHT_CLI, 'merge-reports', `--reporter=${reporterArg(v, o.repo)}`, blobs],
+      {
+        cwd: dir,
+        env: { ...process.env, ...outputEnv(runDir) },
+        timeoutMs: 600_000,
+      },
+    );
+    // merge-reports exits 0 even when tests failed (ENVIRONMENT.md).
+    let problem: string | null = m.exitCode === 0 ? null : `exit ${m.exitCode}`;
+    if (!problem && v === 'phasegate') {
+      problem = reportProblem(path.join(runDir, 'storage'), {
+        total: o.tests,
+        failed: mix.fail,
+        warnings: mix.warn,
+      });
+    }
+    rmSync(runDir, { recursive: true, force: true });
+    return { m, problem };
+  };
+  if (ours) await runOnce('phasegate');
+  for (const v of interleave(variants, o.runs)) {
+    const { m, problem } = await runOnce(v);
+    if (problem) {
+      invalidRuns.push(`merge ${v}: ${problem}\n${m.output.slice(-1200)}`);
+      o.log(`merge ${v}: INVALID (${problem})`);
+      continue;
+    }
+    o.log(`merge ${v}: ${(m.wallMs / 1000).toFixed(2)} s, peak ${m.rootPeakMiB?.toFixed(0)} MiB`);
+    const list = raw.get(v) ?? [];
+    list.push({ wall: m.wallMs, root: m.rootPeakMiB ?? Number.NaN });
+    raw.set(v, list);
+  }
+  const out: MergeResults = {
+    tests: o.tests,
+    shards: o.shards,
+    runs: o.runs,
+    shardWall: shardWalls.length ? summarize(shardWalls) : null,
+    variants: {},
+    vsHtml: {},
+    invalidRuns,
+  };
+  for (const [v, list] of raw) {
+    out.variants[v] = {
+      wall: summarize(list.map((r) => r.wall)),
+      rootPeakMiB: summarize(list.map((r) => r.root)),
+    };
+  }
+  const html = out.variants.html;
+  if (html) {
+    for (const [v, r] of Object.entries(out.variants) as [
+      Variant,
+      { wall: Summary; rootPeakMiB: Summary },
+    ][]) {
+      out.vsHtml[v] = {
+        wall: ratio(r.wall.median, html.wall.median),
+        rootPeak: ratio(r.rootPeakMiB.median, html.rootPeakMiB.median),
+      };
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return out;
+}

@@ -1,0 +1,21 @@
+// Preloaded into every Node process of a measured run (NODE_OPTIONS=--import): on exit each
+// process appends its own peak resident set size, so the harness can tell the Playwright runner
+// (which hosts the reporters) from its workers and the sandbox. Plain JS: it loads before tsx.
+import { appendFileSync } from 'node:fs';
+
+const out = process.env.BENCH_RSS_FILE;
+if (out) {
+  process.on('exit', () => {
+    const line = {
+      pid: process.pid,
+      ppid: process.ppid,
+      maxRssKb: process.resourceUsage().maxRSS,
+      argv: process.argv.slice(1, 3),
+    };
+    try {
+      appendFileSync(out, `${JSON.stringify(line)}\n`);
+    } catch (err) {
+      process.stderr.write(`bench rss-probe: cannot write ${out}: ${String(err)}\n`);
+    }
+  });
+}

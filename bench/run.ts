@@ -1,0 +1,154 @@
+// `npm run bench [-- --quick] [-- --runs N] [-- --only suite,reporter,merge,screenshots]`:
+// measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
+// and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
+// them). Never part of `npm test`: these are wall-clock figures.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runMergeCost } from './merge-cost.ts';
+import { renderResults, type BenchResults } from './render-results.ts';
+import { runReporterCost, type Variant } from './reporter-cost.ts';
+import { runScreenshotCost } from './screenshot-cost.ts';
+import { runSuiteBench } from './suite-runs.ts';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const SECTIONS = ['suite', 'reporter', 'merge', 'screenshots'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    sizes: { type: 'string' },
+    'merge-tests': { type: 'string' },
+    demo: { type: 'boolean', default: true },
+    'no-demo': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`bench: --${name} expects a whole number >= 1, got "${v}"`);
+    process.exit(2);
+  }
+  return n;
+}
+function intList(name: string, v: string): number[] {
+  return v.split(',').map((s) => positiveInt(name, s.trim()));
+}
+
+const quick = values.quick;
+const runsOverride = values.runs ? positiveInt('runs', values.runs) : undefined;
+const only = (values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS]) as Section[];
+for (const s of only) {
+  if (!SECTIONS.includes(s)) {
+    console.error(`bench: --only takes ${SECTIONS.join(', ')}; got "${s}"`);
+    process.exit(2);
+  }
+}
+const sizes = values.sizes ? intList('sizes', values.sizes) : quick ? [200] : [500, 2000, 10000];
+const mergeTests = values['merge-tests']
+  ? positiveInt('merge-tests', values['merge-tests'])
+  : quick
+    ? 200
+    : 2000;
+const mode = quick ? 'quick' : 'latest';
+const outBase = values.out ?? path.join(repo, 'bench/results', mode);
+
+const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+function machine(): BenchResults['machine'] {
+  const pkg = (p: string) =>
+    (
+      JSON.parse(readFileSync(path.join(repo, 'node_modules', p, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    playwright: pkg('@playwright/test'),
+    sharp: pkg('sharp'),
+  };
+}
+
+const results: BenchResults = {
+  startedAt: new Date().toISOString(),
+  finishedAt: '',
+  mode,
+  machine: machine(),
+  args: process.argv.slice(2),
+  suite: null,
+  reporter: null,
+  merge: null,
+  screenshots: null,
+};
+
+function save(): void {
+  results.finishedAt = new Date().toISOString();
+  mkdirSync(path.dirname(outBase), { recursive: true });
+  writeFileSync(`${outBase}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`${outBase}.md`, renderResults(results));
+}
+
+// Saved after every section, so a long invocation cut short still leaves its figures.
+if (only.includes('screenshots')) {
+  results.screenshots = await runScreenshotCost({
+    repo,
+    images: quick ? 20 : 100,
+    concurrency: quick ? [1, 4] : [1, 2, 4, 8],
+    evidenceCounts: quick ? [10] : [25, 100, 400],
+    runs: runsOverride ?? (quick ? 1 : 5),
+    log,
+  });
+  save();
+}
+if (only.includes('suite')) {
+  results.suite = await runSuiteBench({
+    repo,
+    runs: runsOverride ?? (quick ? 1 : 3),
+    phases: quick ? [1] : [1, 2, 3, 4, 5, 6, 7, 8],
+    full: true,
+    demo: values.demo && !values['no-demo'] && !quick,
+    log,
+  });
+  save();
+}
+if (only.includes('reporter')) {
+  results.reporter = await runReporterCost({
+    repo,
+    sizes,
+    runsFor: (n) => runsOverride ?? (quick ? 1 : n >= 10000 ? 3 : 5),
+    // Every reporter at the target size; ours against the baseline and html at the others.
+    variantsFor: (n): Variant[] =>
+      quick
+        ? ['dot', 'phasegate']
+        : n === 2000
+          ? ['dot', 'phasegate', 'html', 'junit', 'blob']
+          : ['dot', 'phasegate', 'html'],
+    log,
+  });
+  save();
+}
+if (only.includes('merge')) {
+  results.merge = await runMergeCost({
+    repo,
+    tests: mergeTests,
+    shards: 4,
+    runs: runsOverride ?? (quick ? 1 : 5),
+    log,
+  });
+  save();
+}
+save();
+console.log(`\n${renderResults(results)}`);
+log(`results: ${path.relative(repo, outBase)}.json and .md`);

@@ -1,0 +1,251 @@
+// Section 1: time to verdict against the sandbox. Each phase run (`--grep "@phaseN\b"`) and the
+// full run, split into start-up, sandbox start (+ loading the tests), checks, shutdown and report
+// writing, from the bench timing reporter's timeline. Plus the sandbox's own start to ready,
+// measured alone, and the demo's walk through phases 1–8.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { isolate } from './isolation.ts';
+import { PLAYWRIGHT_CLI, runNode } from './measure-process.ts';
+import { interleave, summarize, type Summary } from './stats.ts';
+import type { Timeline } from './timing-reporter.ts';
+
+export interface SuiteTargetResult {
+  target: string;
+  grep: string | null;
+  wall: Summary;
+  tests: number[];
+  exitCodes: (number | null)[];
+  split: Record<SplitName, Summary>;
+  /** Median per fixture title of the summed fixture set-up time (browser launch among them). */
+  fixtureMs: Record<string, number>;
+  slowest: { title: string; ms: number }[];
+}
+
+export type SplitName = 'startup' | 'sandboxAndLoad' | 'checks' | 'shutdown' | 'report' | 'exit';
+
+export interface SuiteResults {
+  runs: number;
+  sandboxStart: Summary | null;
+  sandboxStop: Summary | null;
+  targets: SuiteTargetResult[];
+  demo: { wall: Summary; exitCodes: (number | null)[] } | null;
+  notes: string[];
+}
+
+const SUITE_CONFIG = new URL('./suite-config.ts', import.meta.url).pathname;
+
+/** The split of one run's wall time; every part is from the same clock (epoch ms). */
+export function splitTimeline(t: Timeline, startedAt: number, wallMs: number): Record<SplitName, number> {
+  const lastTest = t.lastTestEnd ?? t.begin;
+  return {
+    startup: t.configured - startedAt,
+    sandboxAndLoad: t.begin - t.configured,
+    checks: lastTest - t.begin,
+    shutdown: t.end - lastTest,
+    report: t.exit - t.end,
+    exit: startedAt + wallMs - t.exit,
+  };
+}
+
+export async function runSuiteBench(o: {
+  repo: string;
+  runs: number;
+  phases: number[];
+  full: boolean;
+  demo: boolean;
+  log: (s: string) => void;
+}): Promise<SuiteResults> {
+  const notes: string[] = [];
+  if (!existsSync(path.join(o.repo, 'sandbox/main.ts'))) {
+    notes.push('sandbox/main.ts does not exist yet: no suite runs measured');
+    return { runs: 0, sandboxStart: null, sandboxStop: null, targets: [], demo: null, notes };
+  }
+  const iso = await isolate(o.repo, 's');
+  try {
+    const start = await sandboxStartStop(o.repo, iso.env, o.runs, o.log);
+    const targets = [
+      ...o.phases.map((p) => ({ target: `phase${p}`, grep: `@phase${p}\\b` })),
+      ...(o.full ? [{ target: 'full', grep: null }] : []),
+    ];
+    const timelineFile = path.join(iso.dir, 'timeline.json');
+    const runOnce = async (grep: string | null) => {
+      rmSync(timelineFile, { force: true });
+      const args = [PLAYWRIGHT_CLI, 'test', '-c', SUITE_CONFIG, ...(grep ? ['--grep', grep] : [])];
+      const m = await runNode(args, {
+        cwd: o.repo,
+        env: { ...process.env, ...iso.env, BENCH_TIMELINE_FILE: timelineFile },
+        timeoutMs: 300_000,
+      });
+      const timeline = existsSync(timelineFile)
+        ? (JSON.parse(readFileSync(timelineFile, 'utf8')) as Timeline)
+        : null;
+      return { m, timeline };
+    };
+    o.log('suite: warm-up run (creates the database, fills the transform cache; not counted)');
+    const warm = await runOnce(null);
+    if (warm.m.exitCode !== 0) {
+      notes.push(`warm-up full run exited ${warm.m.exitCode}; tail:\n${warm.m.output.slice(-1500)}`);
+    }
+    const raw = new Map<
+      string,
+      {
+        wall: number;
+        tests: number;
+        exit: number | null;
+        split: Record<SplitName, number>;
+        timeline: Timeline;
+      }[]
+    >();
+    for (const t of interleave(targets, o.runs)) {
+      const { m, timeline } = await runOnce(t.grep);
+      if (!timeline) {
+        notes.push(`${t.target}: no timeline (exit ${m.exitCode}); tail:\n${m.output.slice(-800)}`);
+        continue;
+      }
+      const split = splitTimeline(timeline, m.startedAt, m.wallMs);
+      o.log(
+        `suite ${t.target}: ${(m.wallMs / 1000).toFixed(2)} s, ${timeline.tests} tests, exit ${m.exitCode} ` +
+          `(sandbox+load ${split.sandboxAndLoad} ms, checks ${split.checks} ms, report ${split.report} ms)`,
+      );
+      const list = raw.get(t.target) ?? [];
+      list.push({ wall: m.wallMs, tests: timeline.tests, exit: m.exitCode, split, timeline });
+      raw.set(t.target, list);
+    }
+    const results: SuiteTargetResult[] = [];
+    for (const t of targets) {
+      const list = raw.get(t.target);
+      if (!list?.length) continue;
+      const splitNames: SplitName[] = ['startup', 'sandboxAndLoad', 'checks', 'shutdown', 'report', 'exit'];
+      const split = Object.fromEntries(
+        splitNames.map((n) => [n, summarize(list.map((r) => r.split[n]))]),
+      ) as Record<SplitName, Summary>;
+      const titles = new Set(list.flatMap((r) => Object.keys(r.timeline.fixtureMs)));
+      const fixtureMs = Object.fromEntries(
+        [...titles].map((title) => [
+          title,
+          summarize(list.map((r) => r.timeline.fixtureMs[title] ?? 0)).median,
+        ]),
+      );
+      results.push({
+        target: t.target,
+        grep: t.grep,
+        wall: summarize(list.map((r) => r.wall)),
+        tests: list.map((r) => r.tests),
+        exitCodes: list.map((r) => r.exit),
+        split,
+        fixtureMs,
+        slowest: (list[list.length - 1] as { timeline: Timeline }).timeline.slowest,
+      });
+    }
+    const demo = o.demo ? await demoBench(o.repo, o.runs, o.log, notes) : null;
+    return {
+      runs: o.runs,
+      sandboxStart: start.start,
+      sandboxStop: start.stop,
+      targets: results,
+      demo,
+      notes,
+    };
+  } finally {
+    await iso.cleanup();
+  }
+}
+
+/** The sandbox alone: spawn to `/__sandbox/ready`, then SIGTERM to exit. */
+async function sandboxStartStop(
+  repo: string,
+  env: Record<string, string>,
+  runs: number,
+  log: (s: string) => void,
+): Promise<{ start: Summary | null; stop: Summary | null }> {
+  const starts: number[] = [];
+  const stops: number[] = [];
+  const sandboxEnv = {
+    ...process.env,
+    SANDBOX_PORT: env.SANDBOX_PORT,
+    SANDBOX_CALCOM_PORT: env.SANDBOX_CALCOM_PORT,
+    SANDBOX_DATABASE_URL: env.DATABASE_URL,
+    SANDBOX_REDIS_PREFIX: env.REDIS_PREFIX,
+    SANDBOX_LOG_PATH: env.APP_LOG_PATH,
+  };
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox/main.ts'], {
+      cwd: repo,
+      env: sandboxEnv,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const ready = await waitReady(`http://127.0.0.1:${env.SANDBOX_PORT}/__sandbox/ready`, 60_000, exited);
+    const startMs = performance.now() - t0;
+    const t1 = performance.now();
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!stopped) child.kill('SIGKILL');
+    const stopMs = performance.now() - t1;
+    if (!ready) {
+      log(`sandbox did not become ready:\n${stderr.slice(-1500)}`);
+      return { start: null, stop: null };
+    }
+    // The first start creates and migrates the database: a deploy-day run meets an existing one.
+    if (i === 0) continue;
+    starts.push(startMs);
+    stops.push(stopMs);
+    log(`sandbox alone: ready in ${startMs.toFixed(0)} ms, stopped in ${stopMs.toFixed(0)} ms`);
+  }
+  return { start: summarize(starts), stop: summarize(stops) };
+}
+
+async function waitReady(url: string, timeoutMs: number, exited: Promise<void>): Promise<boolean> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = performance.now() + timeoutMs;
+  while (!gone && performance.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(20);
+  }
+  return false;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** `npm run demo` as a user runs it (through tsx), with the same isolation as the suite runs. */
+async function demoBench(
+  repo: string,
+  runs: number,
+  log: (s: string) => void,
+  notes: string[],
+): Promise<{ wall: Summary; exitCodes: (number | null)[] } | null> {
+  if (!existsSync(path.join(repo, 'scripts/demo.ts'))) {
+    notes.push('scripts/demo.ts does not exist yet: demo not measured');
+    return null;
+  }
+  const walls: number[] = [];
+  const codes: (number | null)[] = [];
+  for (let i = 0; i < runs; i++) {
+    const iso = await isolate(repo, 'd');
+    try {
+      const m = await runNode(['--import', 'tsx', 'scripts/demo.ts'], {
+        cwd: repo,
+        env: { ...process.env, ...iso.env },
+        timeoutMs: 600_000,
+      });
+      walls.push(m.wallMs);
+      codes.push(m.exitCode);
+      log(`demo: ${(m.wallMs / 1000).toFixed(1)} s, exit ${m.exitCode}`);
+      if (m.exitCode !== 0)
+        notes.push(`demo run ${i + 1} exited ${m.exitCode}; tail:\n${m.output.slice(-1500)}`);
+    } finally {
+      await iso.cleanup();
+    }
+  }
+  return walls.length ? { wall: summarize(walls), exitCodes: codes } : null;
+}
