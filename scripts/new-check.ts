@@ -16,6 +16,18 @@ export const USAGE = `Usage: npm run new-check -- --phase <1-8> --kind <api|e2e>
 Writes tests/phase-<N>-<name>/<subject>.<kind>.spec.ts. Checklist ids and thresholds are those of
 phases/catalogue.ts, e.g. --covers p3.circuit-breaker --threshold apiP95Ms.`;
 
+/** The checklist ids of every phase and the threshold names, for --help. */
+export function catalogueHelp(): string {
+  const ids = phases.map((p) => `  ${p.id} ${p.name}: ${p.checklist.map((i) => i.id).join(', ')}`);
+  const names = Object.entries(thresholds).map(([n, t]) => `${n} (${t.unit})`);
+  return `Checklist ids (--covers):\n${ids.join('\n')}\nThresholds (--threshold): ${names.join(', ')}`;
+}
+
+/** `--help`: the message is the usage text, shown on stdout with exit code 0. */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+}
+
 /** A usage problem: the message is shown as is, with no stack trace. */
 export class NewCheckError extends Error {
   override name = 'NewCheckError';
@@ -93,11 +105,13 @@ export function parseOptions(argv: string[]): NewCheckOptions & { testsDir: stri
         subject: { type: 'string' },
         threshold: { type: 'string' },
         'tests-dir': { type: 'string', default: 'tests' },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (err) {
     throw new NewCheckError(`${(err as Error).message}\n\n${USAGE}`);
   }
+  if (values.help) throw new HelpRequested(`${USAGE}\n\n${catalogueHelp()}`);
   const problems: string[] = [];
   const phase = Number(values.phase);
   if (values.phase === undefined) problems.push('--phase is required (1 to 8)');
@@ -213,8 +227,8 @@ export function renderCheck(
     `import { check } from ${quote(imports.tags)};`,
     '',
     `test(${quote(o.title)}, ${details}, async ({ ${fixtures} }) => {`,
-    '  // A setting the target lacks makes the check skip, never pass:',
-    "  // test.skip(!settings.SOME_PATH, 'Not configured: SOME_PATH (what it is)');",
+    '  // A setting the target lacks makes the check skip (grey, naming it), never pass: take',
+    "  // `settings` too and call requireSetting(settings.SOME_PATH, 'SOME_PATH', 'what it is').",
     `  const value = await probe(${e2e ? 'authedPage' : 'app'});`,
     ...(e2e ? [`  await snap(authedPage, ${quote(o.subject.replace(/-/g, ' '))});`] : []),
     `  if (value === undefined) throw new Error(${notWritten});`,
@@ -270,6 +284,10 @@ async function main(): Promise<void> {
     );
     console.log(`It fails until you write its probe. Run it: npx playwright test ${rel}`);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      console.log(err.message);
+      return;
+    }
     if (err instanceof NewCheckError) {
       console.error(err.message);
       process.exit(2);

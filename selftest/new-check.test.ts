@@ -179,6 +179,14 @@ describe('new-check', () => {
     );
   });
 
+  test('--help prints the usage and every checklist id, and exits 0', async () => {
+    const r = await run('npx', ['tsx', 'scripts/new-check.ts', '--help'], 60_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Usage: npm run new-check/);
+    for (const p of phases) for (const item of p.checklist) assert.ok(r.stdout.includes(item.id), item.id);
+    assert.match(r.stdout, /bookingFlowMs \(ms\)/);
+  });
+
   test('the CLI exits 2 with the message on bad input and writes nothing', async () => {
     const r = await run(
       'npx',
