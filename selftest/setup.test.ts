@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,7 @@ import {
   type Probe,
   type ServiceFacts,
 } from '../scripts/setup/decide.ts';
+import { runCommand } from '../scripts/setup/install.ts';
 import { freePort, probePostgres, probeRedis } from '../scripts/setup/probe.ts';
 import { servicesEnvPath } from '../scripts/setup/state.ts';
 
@@ -146,6 +148,37 @@ describe('decisions (pure)', () => {
     );
     assert.equal(fallbackUrl('redis://:s3cret@cache:6379/2', 41001, 'redis'), 'redis://127.0.0.1:41001/2');
     assert.equal(showUrl('postgres://app:s3cret@db/x'), 'postgres://app:***@db/x');
+  });
+});
+
+describe('never hangs', () => {
+  test('a command past its timeout is killed with its children, and says so', async () => {
+    const started = process.hrtime.bigint();
+    // A child that ignores the parent's end: only killing the group stops the grandchild.
+    const res = await runCommand('sh', ['-c', 'sleep 30 & wait'], { timeoutMs: 300 });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.equal(res.ok, false);
+    assert.match(res.tail, /killed after/);
+    assert.ok(ms < 10_000, `runCommand returned after ${ms} ms`);
+  });
+
+  test('probes of a server that accepts and then says nothing give up: unreachable, not a hang', async () => {
+    const held: net.Socket[] = [];
+    const silent = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const [pgProbe, redisProbe] = await Promise.all([
+        probePostgres(`postgres://postgres@127.0.0.1:${port}/x`, 500),
+        probeRedis(`redis://127.0.0.1:${port}/0`, 500),
+      ]);
+      assert.equal(pgProbe.state, 'unreachable', pgProbe.detail);
+      assert.equal(redisProbe.state, 'unreachable', redisProbe.detail);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
 
