@@ -2,7 +2,7 @@
 // with bad values, must show a readable role=alert message per bad field. Client-side
 // validation blocks these submits, and the server refuses them too: nothing is created.
 import type { Page } from '@playwright/test';
-import { test } from '../../fixtures/index.ts';
+import { expect, test } from '../../fixtures/index.ts';
 import { check } from '../../fixtures/tags.ts';
 import { validationVerdict } from '../../fixtures/page-verdicts.ts';
 
@@ -14,16 +14,15 @@ async function alertTexts(page: Page): Promise<string[]> {
   return page.getByRole('alert').allInnerTexts();
 }
 
-/** Waits until the set of alerts differs from `before`, or the wait ends; returns the alerts. */
+/** Waits until the alerts differ from `before` (or the wait ends), then returns them. */
 async function alertsAfterSubmit(page: Page, before: string[]): Promise<string[]> {
-  const deadline = Date.now() + MESSAGE_WAIT_MS;
-  let now = await alertTexts(page);
-  while (Date.now() < deadline && now.join('\n') === before.join('\n')) {
-    await page.waitForTimeout(100);
-    now = await alertTexts(page);
-  }
-  // Let a message list that renders one field at a time finish.
-  await page.waitForTimeout(200);
+  const unchanged = async () => (await alertTexts(page)).join('\n') === before.join('\n');
+  await expect
+    .poll(unchanged, { timeout: MESSAGE_WAIT_MS, intervals: [100] })
+    .toBe(false)
+    .catch(() => {
+      // Nothing changed: the verdict reports that no message appeared.
+    });
   return alertTexts(page);
 }
 
