@@ -69,7 +69,8 @@ describe('defaults', () => {
     // The suite may not import the sandbox; its README is the contract both sides follow.
     const readme = readFileSync(path.join(REPO, 'sandbox', 'README.md'), 'utf8');
     const contract = new Map<string, string>();
-    for (const m of readme.matchAll(/^\| `(SANDBOX_[A-Z_]+)` \| `?([^`|]+?)`? \|/gm)) contract.set(m[1]!, m[2]!.trim());
+    for (const m of readme.matchAll(/^\| `(SANDBOX_[A-Z_]+)` \| `?([^`|]+?)`? \|/gm))
+      contract.set(m[1]!, m[2]!.trim());
     const e = loadEnv({}, project());
     const pairs: [string, string][] = [
       ['SANDBOX_PORT', String(e.SANDBOX_PORT)],
@@ -90,7 +91,10 @@ describe('defaults', () => {
   });
 
   test('empty strings count as missing, and never hide a lower layer', () => {
-    const e = loadEnv({ SANDBOX_PORT: '', DATABASE_URL: '   ', TARGET_URL: '', CALCOM_API_KEY: '' }, project());
+    const e = loadEnv(
+      { SANDBOX_PORT: '', DATABASE_URL: '   ', TARGET_URL: '', CALCOM_API_KEY: '' },
+      project(),
+    );
     assert.equal(e.SANDBOX_PORT, 8000);
     assert.equal(e.DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/phasegate_sandbox');
     assert.equal(e.sandbox, true);
@@ -174,7 +178,11 @@ describe('problems', () => {
       ['CALCOM_API_KEY'],
     );
     const ok = loadEnv(
-      { TARGET_URL: 'https://clinic.example', CALCOM_API_URL: 'https://cal.example', CALCOM_API_KEY: API_KEY },
+      {
+        TARGET_URL: 'https://clinic.example',
+        CALCOM_API_URL: 'https://cal.example',
+        CALCOM_API_KEY: API_KEY,
+      },
       project(),
     );
     assert.equal(ok.calcomApiUrl, 'https://cal.example');
@@ -213,7 +221,14 @@ describe('redact', () => {
       'redis://default:SomeOtherPassword77@cache.internal:6379 refused',
     ].join('\n');
     const out = redact(text, e.secrets);
-    for (const leak of [API_KEY, WEBHOOK_SECRET, LOGIN_PASSWORD, DB_PASSWORD, SLACK_PATH, 'SomeOtherPassword77']) {
+    for (const leak of [
+      API_KEY,
+      WEBHOOK_SECRET,
+      LOGIN_PASSWORD,
+      DB_PASSWORD,
+      SLACK_PATH,
+      'SomeOtherPassword77',
+    ]) {
       assert.ok(!out.includes(leak), `redact left ${leak}:\n${out}`);
     }
     assert.match(out, /Bearer \*\*\*/);
@@ -229,7 +244,8 @@ describe('redact', () => {
 });
 
 describe("setup's services file", () => {
-  const services = 'DATABASE_URL=postgres://postgres@127.0.0.1:45001/phasegate_sandbox\nREDIS_URL=redis://127.0.0.1:45002/0\n';
+  const services =
+    'DATABASE_URL=postgres://postgres@127.0.0.1:45001/phasegate_sandbox\nREDIS_URL=redis://127.0.0.1:45002/0\n';
 
   test('is layered beneath .env and the environment when TARGET_URL is unset', () => {
     const dir = project({ services });
@@ -302,7 +318,11 @@ describe('playwright.config.ts', () => {
     assert.equal(code, 2, out);
     assert.match(out, /phasegate: invalid configuration/);
     for (const name of ['SANDBOX_PORT', 'HTTP_TIMEOUT_MS', 'DATABASE_URL', 'SLACK_WEBHOOK_URL']) {
-      assert.equal(out.match(new RegExp(`^ {2}- ${name}: `, 'gm'))?.length, 1, `one line for ${name}:\n${out}`);
+      assert.equal(
+        out.match(new RegExp(`^ {2}- ${name}: `, 'gm'))?.length,
+        1,
+        `one line for ${name}:\n${out}`,
+      );
     }
     assert.doesNotMatch(out, /^\s+at /m, `no stack trace:\n${out}`);
     assert.ok(!out.includes(DB_PASSWORD) && !out.includes(SLACK_PATH), `no secret:\n${out}`);
