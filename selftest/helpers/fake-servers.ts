@@ -76,7 +76,8 @@ export async function fakeHttp(handler: HttpHandler): Promise<FakeServer> {
 }
 
 /** The ways a Cal.com API can answer badly (CALCOM.md's envelopes are the good answer). */
-export type CalcomMode = 'unauthorized' | 'server-error' | 'hang' | 'invalid-json' | 'wrong-envelope' | 'html';
+export type CalcomMode =
+  'unauthorized' | 'server-error' | 'hang' | 'invalid-json' | 'wrong-envelope' | 'html';
 
 /** A Cal.com API v2 that answers every request in one bad way. */
 export async function fakeCalcom(mode: CalcomMode): Promise<FakeServer> {
@@ -117,15 +118,15 @@ export async function fakeCalcom(mode: CalcomMode): Promise<FakeServer> {
 export type Rewrite = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 /**
- * A reverse proxy in front of `target` that answers the routes in `rewrites` itself (matched on
- * the path without the query) and forwards everything else untouched, so exactly one route of
+ * A reverse proxy in front of `target` that answers the routes in `rewrites` itself (keyed by
+ * `METHOD /path` or `/path`, without the query) and forwards everything else untouched, so exactly one route of
  * an otherwise healthy application misbehaves.
  */
 export async function rewriteProxy(target: string, rewrites: Record<string, Rewrite>): Promise<FakeServer> {
   const upstream = new URL(target);
   const server = http.createServer((req, res) => {
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
-    const rewrite = rewrites[pathname];
+    const rewrite = rewrites[`${req.method} ${pathname}`] ?? rewrites[pathname];
     if (rewrite) {
       req.resume();
       return rewrite(req, res);
