@@ -26,6 +26,7 @@ import {
 import { runCommand } from '../scripts/setup/install.ts';
 import { freePort, probePostgres, probeRedis } from '../scripts/setup/probe.ts';
 import { servicesEnvPath } from '../scripts/setup/state.ts';
+import { testServices } from './helpers/services.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -309,6 +310,10 @@ describe('fallback services', () => {
     const later = loadEnv({}, cwd);
     assert.equal(later.DATABASE_URL, first.overrides.DATABASE_URL);
     assert.equal(later.REDIS_URL, first.overrides.REDIS_URL);
+    // The self-tests' own helper follows them too.
+    const services = testServices({}, cwd);
+    assert.equal(services.databaseUrl(database), first.overrides.DATABASE_URL);
+    assert.equal(services.redisUrl, first.overrides.REDIS_URL);
   });
 
   test('a second setup reuses them', async () => {
