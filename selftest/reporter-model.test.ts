@@ -1,0 +1,166 @@
+// The reporter's pure decisions without Playwright: the phase of a run, the recommendation, the
+// summary formats, shell quoting (proved by bash), sparklines, run folders that never collide.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { phaseTags } from '../fixtures/tags.ts';
+import { phases } from '../phases/catalogue.ts';
+import { parseHistory, sparkline } from '../reporters/history.ts';
+import {
+  causeOf,
+  countChecks,
+  decide,
+  missingSettingOf,
+  resolvePhase,
+  slug,
+  type Check,
+} from '../reporters/model.ts';
+import { formatRate, shellQuote } from '../reporters/render.ts';
+import { evaluateFinal } from '../reporters/signoff.ts';
+import { createRunDirs, runDirName } from '../reporters/write.ts';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'phasegate-model-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const tagged = (...introduced: number[]) => introduced.map((n) => ({ tags: [...phaseTags(n), '@api'] }));
+
+describe('phase of a run', () => {
+  test('--grep "@phase3\\b" selects checks of phases 1–3: phase 3', () => {
+    assert.deepEqual(resolvePhase(tagged(1, 2, 3, 3), null, null), { phase: 3, source: 'tags' });
+  });
+  test('every check: phase 8', () => {
+    assert.deepEqual(resolvePhase(tagged(1, 2, 3, 4, 5, 6, 7, 8), null, null), { phase: 8, source: 'tags' });
+  });
+  test('DEPLOYMENT_PHASE wins, then a shard’s recorded DEPLOYMENT_PHASE', () => {
+    assert.equal(resolvePhase(tagged(1), 5, 2).phase, 5);
+    assert.deepEqual(resolvePhase(tagged(1), null, 2), { phase: 2, source: 'DEPLOYMENT_PHASE' });
+  });
+  test('no common phase tag: the highest seen, as a fallback', () => {
+    assert.deepEqual(resolvePhase([{ tags: ['@phase2'] }, { tags: ['@phase4'] }], null, null), {
+      phase: 4,
+      source: 'fallback',
+    });
+    assert.deepEqual(resolvePhase([{ tags: ['@api'] }], null, null), { phase: 8, source: 'fallback' });
+  });
+  test('@phase10-like tags are not phase tags', () => {
+    assert.equal(resolvePhase([{ tags: ['@phase10', '@phase1'] }], null, null).phase, 1);
+  });
+});
+
+describe('recommendation', () => {
+  const checks = (...statuses: [Check['status'], boolean?][]) =>
+    statuses.map(
+      ([status, critical]) => ({ status, critical: !!critical, crashed: false, flaky: false }) as Check,
+    );
+  test('green → PROCEED; warning or skip → MONITOR; failure → FIX_AND_RETEST; critical → ROLLBACK', () => {
+    assert.deepEqual(decide(countChecks(checks(['PASS'], ['PASS'])), 0), {
+      status: 'PASS',
+      recommendation: 'PROCEED',
+    });
+    assert.deepEqual(decide(countChecks(checks(['PASS'], ['WARN'])), 0), {
+      status: 'WARN',
+      recommendation: 'MONITOR',
+    });
+    assert.deepEqual(decide(countChecks(checks(['PASS'], ['SKIP'])), 0), {
+      status: 'WARN',
+      recommendation: 'MONITOR',
+    });
+    assert.deepEqual(decide(countChecks(checks(['WARN'], ['FAIL'])), 0), {
+      status: 'FAIL',
+      recommendation: 'FIX_AND_RETEST',
+    });
+    assert.deepEqual(decide(countChecks(checks(['FAIL'], ['FAIL', true])), 0), {
+      status: 'FAIL',
+      recommendation: 'ROLLBACK',
+    });
+  });
+  test('an error outside the checks, or nothing run, is never green', () => {
+    assert.equal(decide(countChecks(checks(['PASS'])), 1).status, 'FAIL');
+    assert.equal(decide(countChecks(checks(['SKIP'])), 0).status, 'FAIL');
+    assert.equal(decide(countChecks([]), 0).recommendation, 'FIX_AND_RETEST');
+  });
+});
+
+describe('formats', () => {
+  test('success rate: whole numbers bare, otherwise one decimal', () => {
+    assert.equal(formatRate(100), '100%');
+    assert.equal(formatRate(66.7), '66.7%');
+    assert.equal(formatRate(0), '0%');
+  });
+  test('causes and settings', () => {
+    assert.equal(
+      causeOf('Error: Missing column: idempotency_key\n    at x.ts:1'),
+      'Missing column: idempotency_key',
+    );
+    assert.equal(missingSettingOf('Not configured: HEALTH_DETAILED_PATH is none'), 'HEALTH_DETAILED_PATH');
+    assert.equal(missingSettingOf('flaky on CI'), null);
+    assert.equal(slug('Login page'), 'login_page');
+    assert.equal(slug('Rendez-vous: café / form!'), 'rendez_vous_cafe_form');
+    assert.equal(slug('***'), 'screenshot');
+  });
+  test('shell quoting survives bash', () => {
+    const values = [
+      'plain',
+      'it\'s $HOME `id` "q" ; rm -rf /',
+      'a b',
+      '',
+      'storage/reports/phase_3_20261126_141503',
+    ];
+    const file = path.join(tmp, 'quote.env');
+    writeFileSync(file, values.map((v, i) => `V${i}=${shellQuote(v)}`).join('\n') + '\n');
+    const out = execFileSync(
+      'bash',
+      ['-c', `source "$1"; printf '%s\\0' "$V0" "$V1" "$V2" "$V3" "$V4"`, 'bash', file],
+      {
+        env: { PATH: process.env.PATH },
+      },
+    ).toString();
+    assert.deepEqual(out.split('\0').slice(0, 5), values);
+  });
+  test('sparkline spans the range', () => {
+    assert.equal(sparkline([0, 50, 100]), '▁▅█');
+  });
+});
+
+describe('run folders', () => {
+  test('named phase_X_YYYYMMDD_HHMMSS in UTC; the same second twice never shares a folder', () => {
+    const started = '2026-11-26T14:15:03Z';
+    assert.equal(runDirName(3, started), 'phase_3_20261126_141503');
+    const a = createRunDirs(tmp, 3, started);
+    const b = createRunDirs(tmp, 3, started);
+    assert.equal(a.dirName, 'phase_3_20261126_141503');
+    assert.equal(b.dirName, 'phase_3_20261126_141503_2');
+    assert.equal(b.screenshotDir, path.join(tmp, 'screenshots', 'phase_3_20261126_141503_2'));
+  });
+});
+
+describe('final sign-off decision', () => {
+  const run = (phase: number, status: string, startedAt: string) =>
+    JSON.stringify({
+      phase,
+      status,
+      startedAt,
+      failed: status === 'FAIL' ? 1 : 0,
+      reportDir: `r/${phase}`,
+      recommendation: 'X',
+    });
+  test('the latest run of each phase counts; a torn line is ignored', () => {
+    const lines = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => run(n, 'PASS', `2026-11-2${n % 9}T10:00:00Z`));
+    lines.push('{"phase": 3, "status": "PA'); // a torn write
+    const okRuns = parseHistory(lines.join('\n'));
+    assert.equal(okRuns.length, 8);
+    assert.equal(evaluateFinal(okRuns, phases).ok, true);
+    const failedAgain = parseHistory([...lines, run(5, 'FAIL', '2026-11-30T10:00:00Z')].join('\n'));
+    const f = evaluateFinal(failedAgain, phases);
+    assert.equal(f.ok, false);
+    assert.deepEqual(
+      f.problems.map((p) => p.split(':')[0]),
+      ['Phase 5 (Architecture)'],
+    );
+    const missing = evaluateFinal(parseHistory(lines.slice(0, 7).join('\n')), phases);
+    assert.match(missing.problems.join('\n'), /Phase 8 \(Documentation\): no run recorded/);
+  });
+});

@@ -1,0 +1,134 @@
+// Screenshots through the reporter, rendered by real Chromium: stable names in catalogue order,
+// a blank page flagged (a passing check turns yellow, a failing one stays red), a real page not,
+// thumbnails smaller than the originals, and screenshots/report.json matching the files on disk.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import {
+  configSource,
+  createProject,
+  expectCode,
+  fileList,
+  fromProject,
+  read,
+} from './helpers/inline-project.ts';
+
+const TAGS = fromProject('fixtures/tags.ts');
+const BROWSER = fromProject('config/browser.ts');
+
+const config = configSource(
+  `use: { browserName: 'chromium', viewport: { width: 1280, height: 800 }, launchOptions: { executablePath: chooseChromium(undefined).executablePath } },`,
+).replace(
+  "import { defineConfig } from '@playwright/test';",
+  `import { defineConfig } from '@playwright/test';\nimport { chooseChromium } from '${BROWSER}';`,
+);
+
+const spec = `import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { check } from '${TAGS}';
+
+async function snap(page: Page, info: TestInfo, name: string) {
+  await info.attach(name, { body: await page.screenshot(), contentType: 'image/png' });
+  info.annotations.push({ type: 'screenshot', description: JSON.stringify({ name, url: page.url(), viewport: page.viewportSize() }) });
+}
+
+// Declared out of catalogue order on purpose: the file names follow the catalogue.
+test('Error page explains itself', check({ phase: 1, kind: 'e2e', covers: 'p1.no-console-errors' }), async ({ page }, info) => {
+  await page.setContent('<body style="margin:0;background:#fff"></body>');
+  await snap(page, info, 'error page');
+  await expect(page.getByRole('alert'), 'an error message is shown').toBeVisible({ timeout: 500 });
+});
+test('Appointment form displays', check({ phase: 1, kind: 'e2e', covers: 'p1.appointment-form' }), async ({ page }, info) => {
+  await page.setContent('<body style="margin:0;background:#fff"></body>');
+  await snap(page, info, 'appointment form');
+  await info.attach('browser-console', { body: Buffer.from('[pageerror] http://x/: TypeError: form is undefined\\n'), contentType: 'text/plain' });
+});
+test('Login page renders', check({ phase: 1, kind: 'e2e', covers: 'p1.login-page' }), async ({ page }, info) => {
+  await page.setContent('<main style="font:16px sans-serif;padding:40px"><h1>Sign in</h1><form><label>Email <input type="email"></label><br><label>Password <input type="password"></label><br><button>Log in</button></form><p>Clinic booking</p></main>');
+  await snap(page, info, 'login page');
+  await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
+});
+`;
+
+const p = createProject('rep-shots');
+after(() => p.cleanup());
+
+interface ShotEntry {
+  file: string;
+  check: string;
+  url: string;
+  viewport: { width: number; height: number };
+  sha256: string;
+  size: number;
+  verdict: string;
+  thumbnail: string;
+}
+
+test('screenshots: names, blank verdicts, thumbnails, report.json', { timeout: 170_000 }, async () => {
+  p.write({ 'playwright.config.ts': config, 'shots.spec.ts': spec });
+  const first = await p.test();
+  expectCode(first, 1, 'first run');
+  const second = await p.test();
+  expectCode(second, 1, 'second run');
+  const [dirA, dirB] = p.screenshotDirs();
+  assert.ok(dirA && dirB && dirA !== dirB, 'two runs, two screenshot folders');
+  const names = ['1_1_login_page.png', '1_2_appointment_form.png', '1_3_error_page.png'];
+  for (const dir of [dirA, dirB]) {
+    assert.deepEqual(fileList(dir), [...names, 'report.json', ...names.map((n) => `thumbnails/${n}`)]);
+  }
+  const report = JSON.parse(read(path.join(dirA, 'report.json'))) as {
+    phase: number;
+    screenshots: ShotEntry[];
+  };
+  assert.equal(report.phase, 1);
+  assert.deepEqual(
+    report.screenshots.map((s) => [s.file, s.check, s.verdict]),
+    [
+      ['1_1_login_page.png', 'Login page renders', 'ok'],
+      ['1_2_appointment_form.png', 'Appointment form displays', 'blank'],
+      ['1_3_error_page.png', 'Error page explains itself', 'blank'],
+    ],
+  );
+  for (const s of report.screenshots) {
+    const bytes: Buffer = readFileSync(path.join(dirA, s.file));
+    assert.equal(s.sha256, createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(s.size, bytes.length);
+    assert.deepEqual(s.viewport, { width: 1280, height: 800 });
+    assert.equal(s.url, 'about:blank');
+    const thumb = statSync(path.join(dirA, s.thumbnail)).size;
+    assert.ok(
+      thumb > 0 && thumb < bytes.length,
+      `${s.thumbnail} (${thumb} B) is smaller than ${s.file} (${bytes.length} B)`,
+    );
+  }
+
+  const reportDir = p.reportDirs()[0] as string;
+  const summary = read(path.join(reportDir, 'summary.txt')).split('\n');
+  assert.deepEqual(summary.slice(0, 3), [
+    '❌ 2/3 checks passed',
+    '❌ Success rate: 66.7%',
+    '✅ No critical errors',
+  ]);
+  assert.equal(summary[4], '✅ Login page renders: PASS');
+  assert.match(
+    summary[5] as string,
+    /^⚠️ Appointment form displays: blank screenshot "appointment form": the whole page is one colour/,
+  );
+  assert.match(summary[6] as string, /^❌ Error page explains itself: FAIL — /);
+  const status = read(path.join(reportDir, 'status.env'));
+  assert.match(status, /WARNINGS=1\n/);
+  assert.match(status, /FAILED=1\n/);
+  const e2e = read(path.join(reportDir, 'e2e.log'));
+  assert.match(e2e, /browser console:\n {4}\| \[pageerror\] http:\/\/x\/: TypeError: form is undefined/);
+  assert.match(e2e, /screenshot: 1_2_appointment_form\.png \(BLANK: /);
+  const index = read(path.join(reportDir, 'INDEX.md'));
+  assert.match(
+    index,
+    /\[!\[login page\]\(\.\.\/\.\.\/screenshots\/phase_1_[0-9_]+\/thumbnails\/1_1_login_page\.png\)\]/,
+  );
+  assert.match(
+    index,
+    /1_2_appointment_form\.png` — Appointment form displays · about:blank · ⚠️ \*\*blank page\*\*/,
+  );
+});
