@@ -1,0 +1,264 @@
+// fixtures/browser.ts in real Chromium against a tiny loopback site: console and page errors are
+// collected from every page and attached (redacted) only when there are some; screenshots are
+// attached with their redacted metadata; authedPage carries an HTTP login's session; the
+// blank-page verdict and labelledValue read pages as a person would.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createProject, fromProject, type InlineProject } from './helpers/inline-project.ts';
+
+const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
+const EMAIL = 'monitor@clinic.example';
+
+const page = (body: string, script = '') =>
+  `<!doctype html><html><head><title>t</title><link rel="icon" href="data:,"></head><body>${body}${
+    script ? `<script>${script}</script>` : ''
+  }</body></html>`;
+
+/** The site: a Laravel-style login (CSRF token, session cookie) and pages for each case. */
+function site(): Server {
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const cookie = req.headers.cookie ?? '';
+    const html = (status: number, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
+      res.end(body);
+    };
+    if (url.pathname === '/login' && req.method === 'GET') {
+      // The page leaks the password into the console: the attachment must not.
+      return html(
+        200,
+        page(
+          '<form method="post"><input type="hidden" name="_token" value="tok123"><label for="e">Email</label><input id="e" name="email"><label for="p">Password</label><input id="p" name="password" type="password"><button>Log in</button></form>',
+          `console.error('login failed for ${EMAIL} with ${PASSWORD}');`,
+        ),
+        { 'set-cookie': 'session=guest; Path=/' },
+      );
+    }
+    if (url.pathname === '/login' && req.method === 'POST') {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const ok =
+          form.get('email') === EMAIL &&
+          form.get('password') === PASSWORD &&
+          form.get('_token') === 'tok123' &&
+          cookie.includes('session=guest');
+        if (ok) html(302, '', { location: '/home', 'set-cookie': 'session=signed-in; Path=/' });
+        else html(422, page('<p role="alert">These credentials do not match our records.</p>'));
+      });
+      return;
+    }
+    if (url.pathname === '/home') {
+      if (!cookie.includes('session=signed-in')) return html(302, '', { location: '/login' });
+      return html(200, page('<h1>Welcome, front desk</h1>'));
+    }
+    if (url.pathname === '/clean') return html(200, page('<h1>All good</h1><p>Nothing wrong here.</p>'));
+    if (url.pathname === '/throw') {
+      return html(
+        200,
+        page('<h1>Broken</h1>', 'setTimeout(() => { null.addEventListener("x", () => {}); }, 10);'),
+      );
+    }
+    if (url.pathname === '/blank') return html(200, page('<h1 style="display:none">Hidden</h1>'));
+    if (url.pathname === '/detail') {
+      return html(
+        200,
+        page(
+          [
+            '<dl><dt>Idempotency key</dt><dd> k-123 </dd><dt>Cal.com booking UID</dt><dd></dd></dl>',
+            '<table><tr><th>Status</th><td>confirmed</td></tr></table>',
+            '<label>Reference</label><input readonly value="ref-9">',
+            '<div><span>Secret note</span><span style="display:none">hidden value</span></div>',
+          ].join(''),
+        ),
+      );
+    }
+    return html(404, page('<h1>Not found</h1>'));
+  });
+}
+
+interface JsonResult {
+  status: string;
+  errors: { message?: string }[];
+  annotations: { type: string; description?: string }[];
+  attachments: { name: string; contentType: string; path?: string; body?: string }[];
+}
+interface JsonSuite {
+  specs?: { title: string; tests: { results: JsonResult[] }[] }[];
+  suites?: JsonSuite[];
+}
+
+function resultsByTitle(file: string): Map<string, JsonResult> {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as { suites: JsonSuite[] };
+  const out = new Map<string, JsonResult>();
+  const walk = (s: JsonSuite) => {
+    for (const spec of s.specs ?? []) {
+      const r = spec.tests[0]?.results.at(-1);
+      if (r) out.set(spec.title, r);
+    }
+    for (const c of s.suites ?? []) walk(c);
+  };
+  for (const s of report.suites) walk(s);
+  return out;
+}
+
+function attachmentText(a: { path?: string; body?: string }): string {
+  if (a.path) return readFileSync(a.path, 'utf8');
+  return Buffer.from(a.body ?? '', 'base64').toString('utf8');
+}
+
+const SPEC = `import { expect } from '@playwright/test';
+import { test } from '${fromProject('fixtures/index.ts')}';
+import { labelledValue, screenshotBlankness } from '${fromProject('fixtures/browser.ts')}';
+
+test('errors of every page are collected', async ({ page, context, consoleErrors }) => {
+  await page.goto('/login');
+  const second = await context.newPage();
+  await second.goto('/throw');
+  await expect.poll(() => consoleErrors.length).toBe(2);
+  expect(consoleErrors.join('\\n')).not.toContain(process.env.LOGIN_PASSWORD);
+});
+
+test('a clean page attaches nothing', async ({ page, consoleErrors }) => {
+  await page.goto('/clean');
+  expect(consoleErrors).toEqual([]);
+});
+
+test('authedPage is signed in over HTTP', async ({ authedPage }) => {
+  await authedPage.goto('/home');
+  await expect(authedPage.getByRole('heading', { name: 'Welcome, front desk' })).toBeVisible();
+});
+
+test('a plain page is not signed in', async ({ page }) => {
+  await page.goto('/home');
+  expect(new URL(page.url()).pathname).toBe('/login');
+});
+
+test('snap attaches a PNG with redacted metadata', async ({ page, snap }) => {
+  await page.goto('/clean?key=' + process.env.LOGIN_PASSWORD);
+  const png = await snap(page, 'clean page');
+  expect((await screenshotBlankness(png)).blank).toBe(false);
+  await page.goto('/blank');
+  const blank = await screenshotBlankness(await snap(page, 'blank page'));
+  expect(blank.blank).toBe(true);
+  expect(blank.reason).toContain('one colour');
+});
+
+test('labelledValue reads values next to their labels', async ({ page }) => {
+  await page.goto('/detail');
+  expect(await labelledValue(page, 'Idempotency key')).toEqual({ text: 'k-123', visible: true });
+  expect(await labelledValue(page, 'Cal.com booking UID')).toEqual({ text: '', visible: false });
+  expect(await labelledValue(page, 'Status')).toEqual({ text: 'confirmed', visible: true });
+  expect(await labelledValue(page, 'Reference')).toEqual({ text: 'ref-9', visible: true });
+  expect(await labelledValue(page, 'Secret note')).toEqual({ text: 'hidden value', visible: false });
+  expect(await labelledValue(page, 'Nowhere', 500)).toBeNull();
+});
+`;
+
+describe('browser fixture', () => {
+  let server: Server;
+  let project: InlineProject;
+  let results: Map<string, JsonResult>;
+  let output = '';
+
+  before(async () => {
+    server = site();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    project = createProject('browser-fixture');
+    project.write({
+      'playwright.config.ts': `import { defineConfig } from '@playwright/test';
+import { chooseChromium } from '${fromProject('config/browser.ts')}';
+export default defineConfig({
+  testDir: '.',
+  timeout: 30000,
+  workers: 2,
+  reporter: [['json', { outputFile: 'report.json' }]],
+  use: {
+    baseURL: process.env.TARGET_URL,
+    browserName: 'chromium',
+    launchOptions: { executablePath: chooseChromium(process.env.CHROMIUM_PATH).executablePath },
+  },
+});
+`,
+      'browser.spec.ts': SPEC,
+    });
+    const run = await project.test([], {
+      TARGET_URL: `http://127.0.0.1:${port}`,
+      LOGIN_EMAIL: EMAIL,
+      LOGIN_PASSWORD: PASSWORD,
+      // Never touched by these specs, but unique all the same.
+      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/phasegate_t_${randomBytes(4).toString('hex')}`,
+      REDIS_PREFIX: `t${randomBytes(4).toString('hex')}_database_`,
+      ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
+    });
+    output = run.output;
+    results = resultsByTitle(path.join(project.dir, 'report.json'));
+  });
+
+  after(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    project.cleanup();
+  });
+
+  const passed = (title: string): JsonResult => {
+    const r = results.get(title);
+    assert.ok(r, `no result for "${title}":\n${output}`);
+    assert.equal(r.status, 'passed', `${title}: ${r.errors.map((e) => e.message).join('\n')}\n${output}`);
+    return r;
+  };
+
+  test('console errors and page errors of every page are attached, redacted', () => {
+    const r = passed('errors of every page are collected');
+    const consoles = r.attachments.filter((a) => a.name === 'browser-console');
+    assert.equal(consoles.length, 1);
+    assert.equal(consoles[0]?.contentType, 'text/plain');
+    const text = attachmentText(consoles[0] ?? {});
+    assert.match(
+      text,
+      /\[console\.error\] http:\/\/127\.0\.0\.1:\d+\/login: login failed for monitor@clinic\.example with \*\*\*/,
+    );
+    assert.match(
+      text,
+      /\[pageerror\] http:\/\/127\.0\.0\.1:\d+\/throw: TypeError: Cannot read properties of null/,
+    );
+    assert.ok(!text.includes(PASSWORD), 'the password leaked into the attachment');
+  });
+
+  test('a page without errors gets no browser-console attachment', () => {
+    const r = passed('a clean page attaches nothing');
+    assert.deepEqual(
+      r.attachments.filter((a) => a.name === 'browser-console'),
+      [],
+    );
+  });
+
+  test('authedPage carries the session of an HTTP login; page does not', () => {
+    passed('authedPage is signed in over HTTP');
+    passed('a plain page is not signed in');
+  });
+
+  test('snap attaches a PNG and a screenshot annotation with the URL redacted; blank pages are detected', () => {
+    const r = passed('snap attaches a PNG with redacted metadata');
+    const shots = r.attachments.filter((a) => a.contentType === 'image/png').map((a) => a.name);
+    assert.deepEqual(shots, ['clean page', 'blank page']);
+    const metas = r.annotations
+      .filter((a) => a.type === 'screenshot')
+      .map((a) => JSON.parse(a.description ?? '{}') as { name: string; url: string; viewport: unknown });
+    assert.equal(metas.length, 2);
+    assert.equal(metas[0]?.name, 'clean page');
+    assert.match(metas[0]?.url ?? '', /\/clean\?key=\*\*\*$/);
+    assert.deepEqual(metas[0]?.viewport, { width: 1280, height: 720 });
+    assert.ok(!JSON.stringify(r.annotations).includes(PASSWORD));
+  });
+
+  test('labelledValue finds dt/dd, th/td and label/field pairs, and tells hidden from missing', () => {
+    passed('labelledValue reads values next to their labels');
+  });
+});
