@@ -29,6 +29,9 @@ export interface SuiteRun {
   durationMs: number;
   /** Killed by our own deadline (the suite hung). */
   hung: boolean;
+  /** Killed on purpose by `killWhen`, after this many ms. */
+  killedAtMs?: number;
+  pid: number | undefined;
   outDir: string;
   storageDir: string;
   results: CheckResult[];
@@ -45,7 +48,13 @@ export interface RunOptions {
   deadlineMs: number;
   /** Add Playwright's html reporter (for the secrets scan). */
   html?: boolean;
-  /** Called with the child once spawned (the SIGKILL tests kill it themselves). */
+  /**
+   * SIGKILL the whole process group (runner, workers, browsers) once this says so; it sees the
+   * console so far and the time since the start. The kill comes `jitterMs` later.
+   */
+  killWhen?: (output: string, elapsedMs: number) => boolean;
+  jitterMs?: number;
+  /** Called with the child once spawned (for tests that signal it themselves). */
   onSpawn?: (pid: number, output: () => string) => void;
 }
 
@@ -92,9 +101,26 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  let killedAtMs: number | undefined;
+  let killArmed = false;
+  const maybeKill = () => {
+    if (!o.killWhen || killArmed || !o.killWhen(stdout + stderr, Date.now() - started)) return;
+    killArmed = true;
+    setTimeout(() => {
+      killedAtMs = Date.now() - started;
+      killGroup(child.pid);
+    }, o.jitterMs ?? 0);
+  };
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    maybeKill();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    maybeKill();
+  });
   if (child.pid !== undefined) o.onSpawn?.(child.pid, () => stdout + stderr);
+  const poll = o.killWhen ? setInterval(maybeKill, 20) : undefined;
   let hung = false;
   const timer = setTimeout(() => {
     hung = true;
@@ -104,8 +130,9 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
     child.once('close', (code, sig) => resolve([code, sig])),
   );
   clearTimeout(timer);
+  if (poll) clearInterval(poll);
   // Whatever the run left behind (the sandbox-less suite starts no server, but be sure).
-  killGroup(child.pid);
+  if (killedAtMs === undefined) killGroup(child.pid);
   return {
     exitCode,
     signal,
@@ -113,6 +140,8 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
     stderr,
     durationMs: Date.now() - started,
     hung,
+    killedAtMs,
+    pid: child.pid,
     outDir: o.outDir,
     storageDir,
     results: existsSync(jsonFile) ? parseJsonReport(readFileSync(jsonFile, 'utf8')) : [],

@@ -1,0 +1,219 @@
+// Data safety (issue 5): 20 runs against one target, sharing one storage folder as on a real
+// release machine — 10 of them killed with SIGKILL (the whole process group: runner, workers,
+// browsers) at 10 different moments from config loading to the reporter's final write, the rest
+// finishing with failures switched on in the application. After every kill no report directory
+// may claim a verdict it did not reach; the next run's sweep (SYNTHETIC_SWEEP_MINUTES=0) removes
+// every synthetic leftover; and the seeded, non-synthetic data is byte-for-byte what it was.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { startTestSandbox, type TestSandbox } from './helpers/sandbox.ts';
+import { OUT_ROOT, REPORT_FILES, targetEnv } from './helpers/robustness-cases.ts';
+import {
+  changedTables,
+  nonSyntheticFingerprint,
+  syntheticLeftovers,
+  total,
+} from './helpers/robustness-data.ts';
+import {
+  describeRun,
+  filesUnder,
+  parseStatusEnv,
+  reportDirs,
+  runSuite,
+  type SuiteRun,
+} from './helpers/robustness-run.ts';
+
+const root = path.join(OUT_ROOT, `safety-kill-${process.pid}`);
+/** One storage folder for every run, as on the release manager's machine. */
+const storageDir = path.join(root, 'storage');
+let sandbox: TestSandbox;
+let seeded: Record<string, string>;
+let runs = 0;
+
+before(async () => {
+  mkdirSync(root, { recursive: true });
+  sandbox = await startTestSandbox();
+  seeded = await nonSyntheticFingerprint(sandbox.databaseUrl);
+});
+after(async () => {
+  await sandbox?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const resultLines = (out: string) => out.split('\n').filter((l) => /^\s+[✓✘-]\s+\d+ \[/.test(l)).length;
+const planned = (out: string) => Number(/Running (\d+) tests?/.exec(out)?.[1] ?? Number.NaN);
+
+/** The 10 moments, from before the first check to the reporter's writing. */
+const MOMENTS: { name: string; when: (out: string, ms: number) => boolean }[] = [
+  { name: 'while the config loads', when: (_o, ms) => ms >= 150 },
+  { name: 'during the global setup (sweep)', when: (o, ms) => ms >= 600 && !o.includes('Running ') },
+  { name: 'as the workers start', when: (o) => o.includes('Running ') },
+  { name: 'after the first check', when: (o) => resultLines(o) >= 1 },
+  { name: 'after 3 checks', when: (o) => resultLines(o) >= 3 },
+  { name: 'after 6 checks', when: (o) => resultLines(o) >= 6 },
+  { name: 'after 10 checks', when: (o) => resultLines(o) >= 10 },
+  { name: 'after 16 checks', when: (o) => resultLines(o) >= 16 },
+  { name: 'as the last check ends (the reporter starts)', when: (o) => resultLines(o) >= planned(o) },
+  { name: 'while the reporter prints and writes', when: (o) => /checks passed/.test(o) },
+];
+
+function run(env: Record<string, string>, args: string[], killWhen?: (o: string, ms: number) => boolean) {
+  runs++;
+  return runSuite({
+    env: { ...targetEnv(sandbox), ...env, STORAGE_DIR: storageDir },
+    outDir: path.join(root, `run-${runs}`),
+    deadlineMs: 240_000,
+    args,
+    killWhen,
+    jitterMs: killWhen ? Math.floor(Math.random() * 120) : 0,
+  });
+}
+
+const COMPLETE: Record<string, (text: string) => boolean> = {
+  'status.env': (t) =>
+    ['PHASE', 'STATUS', 'TOTAL', 'RECOMMENDATION', 'REPORT_DIR', 'DURATION_MS'].every(
+      (k) => k in parseStatusEnv(t),
+    ),
+  'summary.txt': (t) => /checks passed/.test(t) && /^Result: /m.test(t),
+  'report.json': (t) => {
+    try {
+      JSON.parse(t);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  'index.html': (t) => /<\/html>\s*$/i.test(t),
+  'coverage/index.html': (t) => /<\/html>\s*$/i.test(t),
+  'INDEX.md': (t) => t.trim().length > 0,
+};
+
+/** No report directory claims a verdict it did not reach; no final-named file is half-written. */
+function assertStorageHonest(context: string) {
+  for (const dir of reportDirs(storageDir)) {
+    const claims = existsSync(path.join(dir, 'status.env'));
+    for (const f of REPORT_FILES) {
+      const file = path.join(dir, f);
+      if (!existsSync(file)) {
+        assert.ok(!claims, `${context}: ${path.basename(dir)} has status.env but no ${f}`);
+        continue;
+      }
+      const check = COMPLETE[f];
+      assert.ok(
+        !check || check(readFileSync(file, 'utf8')),
+        `${context}: ${path.basename(dir)}/${f} is incomplete`,
+      );
+    }
+    if (claims) {
+      const status = parseStatusEnv(readFileSync(path.join(dir, 'status.env'), 'utf8'));
+      const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      assert.ok(report, `${context}: report.json of ${path.basename(dir)}`);
+      assert.ok(Number(status.TOTAL) > 0, `${context}: ${path.basename(dir)} claims a verdict over no check`);
+    }
+  }
+  for (const f of filesUnder(storageDir)) {
+    const base = path.basename(f);
+    // A half-written file keeps a temp name nobody takes for a final one.
+    assert.ok(!/\.(tmp|partial)$/.test(base), `${context}: ${f} looks final but is a temp file`);
+  }
+  const history = path.join(storageDir, 'history.jsonl');
+  if (existsSync(history)) {
+    for (const line of readFileSync(history, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())) {
+      assert.doesNotThrow(() => JSON.parse(line), `${context}: history.jsonl has a broken line: ${line}`);
+    }
+  }
+}
+
+function assertGroupGone(r: SuiteRun) {
+  assert.ok(r.pid !== undefined);
+  let alive = true;
+  try {
+    process.kill(-(r.pid ?? 0), 0);
+  } catch {
+    alive = false;
+  }
+  assert.ok(!alive, 'every process of the killed run is gone (no worker keeps writing)');
+}
+
+test('10 runs killed with SIGKILL at 10 moments leave no report claiming a verdict it did not reach', async () => {
+  const killedAt: string[] = [];
+  for (const m of MOMENTS) {
+    // Application faults make some checks fail, so failing runs are killed too.
+    await sandbox.setFaults(killedAt.length % 2 ? ['log_errors'] : []);
+    const r = await run({}, ['--project', 'api', '--workers', '2'], m.when);
+    killedAt.push(`${m.name}: ${r.killedAtMs ?? 'not killed'} ms`);
+    assert.ok(!r.hung, `run killed ${m.name} hung\n${describeRun(r)}`);
+    if (r.killedAtMs !== undefined) assertGroupGone(r);
+    assertStorageHonest(`after a kill ${m.name}`);
+  }
+  await sandbox.setFaults([]);
+  const killed = killedAt.filter((k) => !k.endsWith('not killed'));
+  assert.ok(
+    killed.length >= 9,
+    `at least 9 of the 10 runs were really killed mid-way:\n${killedAt.join('\n')}`,
+  );
+});
+
+test('the next run sweeps every synthetic leftover of the killed runs', async () => {
+  const before = await syntheticLeftovers(
+    sandbox.databaseUrl,
+    sandbox.suiteEnv.REDIS_URL ?? '',
+    sandbox.redisPrefix,
+  );
+  // Killing mid-check must have left something behind, or this test proves nothing.
+  assert.ok(total(before) > 0, `the kills left no synthetic leftover to sweep: ${JSON.stringify(before)}`);
+  const r = await run({ SYNTHETIC_SWEEP_MINUTES: '0' }, ['--workers', '2']);
+  assert.ok(!r.hung && r.results.length > 0, describeRun(r));
+  assertStorageHonest('after the sweep run');
+  const left = await syntheticLeftovers(
+    sandbox.databaseUrl,
+    sandbox.suiteEnv.REDIS_URL ?? '',
+    sandbox.redisPrefix,
+  );
+  assert.deepEqual(
+    left,
+    { appointments: 0, webhookEvents: 0, events: 0, activeCalcomBookings: 0, redisKeys: 0, queuedJobs: 0 },
+    `before the sweep: ${JSON.stringify(before)}`,
+  );
+});
+
+test('after 20 runs with failures and kills, seeded data is byte-for-byte unchanged', async () => {
+  // Failures in the application that write nothing to seeded rows themselves.
+  const faultRounds = [
+    ['webhook_duplicates'],
+    ['calcom_down'],
+    ['cache_stale'],
+    ['health_down'],
+    ['webhook_unsigned'],
+    [],
+    ['metrics_down', 'docs_missing'],
+    ['breaker_hidden'],
+    [],
+  ];
+  for (const [i, faults] of faultRounds.entries()) {
+    await sandbox.setFaults(faults);
+    const r = await run({}, i % 4 === 0 ? ['--workers', '2'] : ['--project', 'api', '--workers', '2']);
+    assert.ok(!r.hung && r.results.length > 0, describeRun(r));
+  }
+  await sandbox.setFaults([]);
+  assert.ok(runs >= 20, `20 runs, got ${runs}`);
+  assertStorageHonest('after 20 runs');
+  assert.ok(
+    readdirSync(path.join(storageDir, 'reports')).length >= 10,
+    'the finished runs each wrote a report',
+  );
+  const left = await syntheticLeftovers(
+    sandbox.databaseUrl,
+    sandbox.suiteEnv.REDIS_URL ?? '',
+    sandbox.redisPrefix,
+  );
+  assert.equal(total(left), 0, `runs that finished removed what they made: ${JSON.stringify(left)}`);
+  assert.deepEqual(changedTables(seeded, await nonSyntheticFingerprint(sandbox.databaseUrl)), []);
+});
