@@ -9,7 +9,7 @@ import type { RunSnapshot, ScreenshotPlan, TestSnap } from '../reporters/model.t
 import { analyseImage } from '../reporters/screenshots.ts';
 import { gatherEvidence } from '../reporters/write.ts';
 import { interleave, ratio, summarize, type Summary } from './stats.ts';
-import { SCREENSHOT_VARIANTS, screenshotPng } from './synthetic-suite.ts';
+import { screenshotPng } from './synthetic-suite.ts';
 
 export interface ScreenshotResults {
   images: number;
@@ -49,12 +49,18 @@ export async function runScreenshotCost(o: {
   runs: number;
   log: (s: string) => void;
 }): Promise<ScreenshotResults> {
-  const variants = await Promise.all(Array.from({ length: SCREENSHOT_VARIANTS }, (_, k) => screenshotPng(k)));
-  const images = Array.from({ length: o.images }, (_, i) => variants[i % variants.length] as Buffer);
+  // Distinct images, as in a real run: one per screenshot of the largest count.
+  const total = Math.max(o.images, ...o.evidenceCounts);
+  const all = await mapLimit(
+    Array.from({ length: total }, (_, k) => k),
+    4,
+    screenshotPng,
+  );
+  const images = all.slice(0, o.images);
   const dir = path.join(o.repo, '.tmp/bench-shots');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const files = variants.map((b, k) => {
+  const files = all.map((b, k) => {
     const f = path.join(dir, `shot-${k}.png`);
     writeFileSync(f, b);
     return f;
@@ -94,7 +100,7 @@ export async function runScreenshotCost(o: {
   const serial = perShotMs['1']?.median ?? Number.NaN;
   return {
     images: images.length,
-    imageBytes: summarize(variants.map((b) => b.length)),
+    imageBytes: summarize(all.map((b) => b.length)),
     runs: o.runs,
     sharpThreads: sharp.concurrency(),
     perShotMs,

@@ -1,0 +1,232 @@
+// The pure parts of the benchmark harness (bench/): statistics, the synthetic suite's mix, the
+// timeline split, the status.env reader and the targets table. No timing is asserted here.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { growthExponent, interleave, median, ratio, summarize } from '../bench/stats.ts';
+import { countKinds, kindOf, planSuite, renderSpec, writeSuite } from '../bench/synthetic-suite.ts';
+import { parseStatusEnv } from '../bench/report-check.ts';
+import { splitTimeline } from '../bench/suite-runs.ts';
+import { renderResults, type BenchResults } from '../bench/render-results.ts';
+import { mapLimit } from '../bench/screenshot-cost.ts';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+describe('bench statistics', () => {
+  test('median of odd and even counts, unsorted input', () => {
+    assert.equal(median([5, 1, 3]), 3);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.throws(() => median([]), /no values/);
+  });
+
+  test('summarize keeps min and max', () => {
+    assert.deepEqual(summarize([3, 9, 1]), { runs: 3, median: 3, min: 1, max: 9 });
+  });
+
+  test('ratio against a baseline, NaN without one', () => {
+    assert.equal(ratio(11, 10), 1.1);
+    assert.ok(Number.isNaN(ratio(1, 0)));
+  });
+
+  test('growth exponent: linear is 1, quadratic is 2', () => {
+    assert.equal(
+      growthExponent([
+        { n: 500, cost: 5 },
+        { n: 10000, cost: 100 },
+      ]),
+      1,
+    );
+    assert.equal(
+      growthExponent([
+        { n: 10, cost: 1 },
+        { n: 100, cost: 100 },
+      ]),
+      2,
+    );
+    assert.ok(Number.isNaN(growthExponent([{ n: 10, cost: 1 }])));
+  });
+
+  test('interleave rotates the starting variant every round', () => {
+    assert.deepEqual(interleave(['a', 'b'], 3), ['a', 'b', 'b', 'a', 'a', 'b']);
+    assert.deepEqual(interleave(['a', 'b', 'c'], 2), ['a', 'b', 'c', 'b', 'c', 'a']);
+  });
+
+  test('mapLimit keeps order and never exceeds the limit', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const out = await mapLimit([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return n * 10;
+    });
+    assert.deepEqual(out, [10, 20, 30, 40, 50, 60, 70]);
+    assert.equal(peak, 3);
+  });
+});
+
+describe('synthetic suite', () => {
+  test('the mix is exactly 10% screenshots, 5% warnings, 2% failures per 100 tests', () => {
+    for (const n of [500, 2000, 10000]) {
+      const plan = planSuite(n);
+      assert.deepEqual(countKinds(plan), {
+        shot: n / 10,
+        warn: n / 20,
+        fail: n / 50,
+        pass: n - n / 10 - n / 20 - n / 50,
+      });
+      assert.equal(plan.files.flat().length, n);
+      assert.equal(plan.screenshots, n / 10);
+    }
+  });
+
+  test('kinds never overlap and every screenshot is a distinct file', () => {
+    const plan = planSuite(2000);
+    const shots = plan.files
+      .flat()
+      .filter((t) => t.kind === 'shot')
+      .map((t) => t.shot);
+    assert.equal(new Set(shots).size, shots.length);
+    assert.equal(kindOf(0), 'shot');
+    assert.equal(kindOf(3), 'warn');
+    assert.equal(kindOf(7), 'fail');
+    assert.equal(kindOf(1), 'pass');
+  });
+
+  test('tests cover every phase and real checklist ids; a quarter of failures are critical', () => {
+    const tests = planSuite(2000).files.flat();
+    assert.deepEqual([...new Set(tests.map((t) => t.phase))].sort(), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.ok(tests.every((t) => new RegExp(`^p${t.phase}\\.`).test(t.covers)));
+    const fails = tests.filter((t) => t.kind === 'fail');
+    assert.equal(fails.filter((t) => t.critical).length, fails.length / 4);
+  });
+
+  test('a spec imports the project fixtures by a path relative to itself', () => {
+    const dir = path.join(repo, '.tmp/bench-x');
+    const spec = renderSpec(planSuite(100).files[0] ?? [], dir, repo);
+    assert.match(spec, /from '\.\.\/\.\.\/\.\.\/fixtures\/tags\.ts'/);
+    assert.match(spec, /ANNOTATION\.warning/);
+    assert.match(spec, /testInfo\.attach/);
+  });
+
+  const dir = path.join(repo, `.tmp/bench-smoke-${randomBytes(4).toString('hex')}`);
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('the generated suite loads in Playwright with the planned tests and tags', async () => {
+    const plan = planSuite(100);
+    await writeSuite(dir, plan, repo);
+    const out = execFileSync(
+      process.execPath,
+      [path.join(repo, 'node_modules/@playwright/test/cli.js'), 'test', '--list', '--reporter=json'],
+      {
+        cwd: dir,
+        env: { ...process.env, CI: 'true' },
+        encoding: 'utf8',
+        timeout: 120_000,
+        maxBuffer: 64 << 20,
+      },
+    );
+    interface Spec {
+      title: string;
+      tags: string[];
+    }
+    const report = JSON.parse(out) as { suites: { specs: Spec[] }[] };
+    const specs = report.suites.flatMap((s) => s.specs);
+    assert.equal(report.suites.length, 5);
+    assert.equal(specs.length, 100);
+    const byTitle = new Map(specs.map((s) => [s.title, s.tags]));
+    assert.deepEqual(byTitle.get('synthetic check 00007'), ['phase8', 'api', 'critical']);
+    assert.deepEqual(byTitle.get('synthetic check 00000'), [
+      'phase1',
+      'phase2',
+      'phase3',
+      'phase4',
+      'phase5',
+      'phase6',
+      'phase7',
+      'phase8',
+      'e2e',
+    ]);
+  });
+});
+
+describe('timeline and reports', () => {
+  test('a run is split into stages that add up to its wall time', () => {
+    const t = {
+      configured: 1_000,
+      begin: 3_000,
+      firstTestBegin: 3_100,
+      lastTestEnd: 9_000,
+      end: 9_500,
+      exit: 10_200,
+      tests: 3,
+      fixtureMs: {},
+      slowest: [],
+    };
+    const split = splitTimeline(t, 600, 9_800);
+    assert.deepEqual(split, {
+      startup: 400,
+      sandboxAndLoad: 2000,
+      checks: 6000,
+      shutdown: 500,
+      report: 700,
+      exit: 200,
+    });
+    assert.equal(
+      Object.values(split).reduce((a, b) => a + b, 0),
+      9_800,
+    );
+  });
+
+  test('status.env values, quoted or not, with comments', () => {
+    const env = parseStatusEnv(
+      "PHASE=8\nSTATUS=FAIL            # PASS | WARN | FAIL\nTOTAL=2000\nREPORT_DIR='storage/reports/x y'\n# note\n",
+    );
+    assert.deepEqual(env, { PHASE: '8', STATUS: 'FAIL', TOTAL: '2000', REPORT_DIR: 'storage/reports/x y' });
+  });
+
+  test('targets are marked met or missed from the medians', () => {
+    const s = (median: number) => ({ runs: 3, median, min: median, max: median });
+    const r: BenchResults = {
+      startedAt: 'a',
+      finishedAt: 'b',
+      mode: 'latest',
+      machine: { cpus: 2, cpuModel: 'cpu', memGiB: 1, os: 'os', node: 'v20', playwright: '1', sharp: '0' },
+      args: [],
+      suite: null,
+      reporter: {
+        runs: { 2000: 3 },
+        sizes: [
+          {
+            tests: 2000,
+            mix: { shot: 200, warn: 100, fail: 40, pass: 1660 },
+            variants: {
+              dot: { wall: s(10_000), rootPeakMiB: s(100), treeMaxPeakMiB: s(100) },
+              phasegate: { wall: s(12_000), rootPeakMiB: s(120), treeMaxPeakMiB: s(120) },
+              html: { wall: s(13_000), rootPeakMiB: s(110), treeMaxPeakMiB: s(110) },
+            },
+            vsDot: {
+              dot: { wall: 1, rootPeak: 1 },
+              phasegate: { wall: 1.2, rootPeak: 1.2 },
+              html: { wall: 1.3, rootPeak: 1.1 },
+            },
+            overheadMs: { dot: 0, phasegate: 2000, html: 3000 },
+          },
+        ],
+        growth: {},
+        invalidRuns: [],
+      },
+      merge: null,
+      screenshots: null,
+    };
+    const md = renderResults(r);
+    assert.match(md, /reporter on 2,000 tests < 1\.1× dot wall \| 1\.20× \| \*\*missed\*\*/);
+    assert.match(md, /no slower than html \| 0\.92× html \| met/);
+    assert.match(md, /peak memory < 1\.5× dot \| 1\.20× \| met/);
+  });
+});
