@@ -70,7 +70,9 @@ export interface LoginPageOptions {
 
 export function loginPage(o: LoginPageOptions): string {
   // login_blank: the HTML arrives, but a stylesheet regression hides everything.
-  const head = o.blank ? '<style>body > * { display: none !important; }</style>' : '';
+  const head = o.blank
+    ? '<style>body { background: #fff; } body > * { display: none !important; }</style>'
+    : '';
   // console_error: the page's script reads an element that a template change removed.
   const script = o.consoleError
     ? `document.getElementById('remember-me').addEventListener('change', function () {});`
