@@ -1,6 +1,6 @@
-// `npm run demo`: setup, then the whole suite against the built-in sandbox, then where to read
-// the result. Exit code = the suite's. Each run goes through runPhase(), so walking phases one
-// by one (a run and a report each) is a loop over it.
+// `npm run demo`: setup, then the runbook against the built-in sandbox: phases 1 to 8 in turn
+// (`--grep "@phaseN\b"`, a report and a sign-off block each), then the final sign-off and where
+// to read the result. Exit code: the first failing phase's, else the sign-off's.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -87,9 +87,33 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  const run = await runPhase(undefined, { ...process.env, ...overrides }, storageDir);
-  printResult(run);
-  return run.exitCode;
+  // The runbook, phase by phase: each run writes its own report and sign-off block; a phase
+  // that fails stops the walk, as the runbook says ("STOP - Don't proceed to next phase").
+  const env = { ...process.env, ...overrides };
+  let last: PhaseRun | undefined;
+  for (let phase = 1; phase <= 8; phase++) {
+    last = await runPhase(phase, env, storageDir);
+    printResult(last);
+    if (last.exitCode !== 0) {
+      console.error(pc.red(`\ndemo: phase ${phase} failed: stopping here, as the runbook says`));
+      return last.exitCode;
+    }
+  }
+  const signoff = await finalSignoff(env);
+  if (last?.reportDir) console.log(`\nLast phase report: ${path.join(last.reportDir, 'INDEX.md')}`);
+  return signoff;
+}
+
+/** `npm run signoff`: the final block in deployment.log, or what is missing. */
+function finalSignoff(env: NodeJS.ProcessEnv): Promise<number> {
+  console.log(pc.bold('\ndemo: npm run signoff'));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/signoff.ts'], {
+      env,
+      stdio: 'inherit',
+    });
+    child.on('close', (code) => resolve(code ?? 1));
+  });
 }
 
 process.exitCode = await main();
