@@ -67,8 +67,13 @@ function projectHash(cwd: string): string {
   return createHash('sha256').update(path.resolve(cwd)).digest('hex').slice(0, 12);
 }
 
-function describe(p: Probe): string {
-  return p.detail;
+/** Both URLs name the same server (host and port). */
+function sameServer(a: string, b: string): boolean {
+  try {
+    return new URL(a).host === new URL(b).host;
+  } catch {
+    return false;
+  }
 }
 
 /** The recorded pid still belongs to the fallback (not a reused pid of something else). */
@@ -110,6 +115,7 @@ async function provide(
   cwd: string,
 ): Promise<{ line: string; url?: string; failure?: string }> {
   const shown = showUrl(run.configuredUrl);
+  const recordedIsConfigured = run.recorded !== undefined && sameServer(run.recorded.url, run.configuredUrl);
   const decision: ServiceDecision = decideService({
     service: run.service,
     setting: run.setting,
@@ -119,6 +125,7 @@ async function provide(
     canStart: run.canStart,
     installHint: run.installHint,
     ...(run.recordedProbe ? { recorded: run.recordedProbe } : {}),
+    recordedIsConfigured,
   });
   switch (decision.action) {
     case 'use-configured': {
@@ -127,8 +134,8 @@ async function provide(
         await stopRecord(run.kind, run.recorded);
         note = `; stopped the fallback setup had started on port ${run.recorded.port}`;
       }
-      delete state[run.kind];
-      return { line: `${run.service}: found ${shown} (${describe(run.configured)})${note}` };
+      if (!recordedIsConfigured) delete state[run.kind];
+      return { line: `${run.service}: found ${shown} (${run.configured.detail})${note}` };
     }
     case 'reuse-fallback': {
       const url = run.recorded?.url ?? '';
@@ -150,7 +157,7 @@ async function provide(
         const url = fallbackUrl(run.configuredUrl, port, run.kind);
         state[run.kind] = { url, pid, port, dir };
         return {
-          line: `${run.service}: ${shown} does not answer (${describe(run.configured)}); started one at ${url} (data in ${dir})`,
+          line: `${run.service}: ${shown} does not answer (${run.configured.detail}); started one at ${url} (data in ${dir})`,
           url,
         };
       } catch (err) {

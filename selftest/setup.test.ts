@@ -60,6 +60,13 @@ describe('decisions (pure)', () => {
     });
   });
 
+  test('a fallback handed on as the configured URL is used, never stopped', () => {
+    assert.deepEqual(decideService(facts({ recorded: ok, recordedIsConfigured: true })), {
+      action: 'use-configured',
+      stopRecorded: false,
+    });
+  });
+
   test('in sandbox mode a silent service is replaced: reuse a live fallback, else start one', () => {
     assert.deepEqual(decideService(facts({ configured: down, recorded: ok })), { action: 'reuse-fallback' });
     assert.deepEqual(decideService(facts({ configured: down })), {
@@ -322,6 +329,23 @@ describe('fallback services', () => {
     assert.deepEqual(again.overrides, first.overrides);
     assert.match(lines.join('\n'), /^PostgreSQL: .*using the one setup started earlier/m);
     assert.match(lines.join('\n'), /^Redis: .*using the one setup started earlier/m);
+  });
+
+  test("a child given the fallbacks as its settings (as npm test's are) leaves them running", async () => {
+    const lines: string[] = [];
+    const child = await runSetup({
+      cwd,
+      dataRoot,
+      chromium: false,
+      source: { DATABASE_URL: first.overrides.DATABASE_URL, REDIS_URL: first.overrides.REDIS_URL },
+      print: (l) => lines.push(l),
+    });
+    assert.deepEqual(child.overrides, {});
+    assert.match(lines.join('\n'), /^PostgreSQL: found /m);
+    assert.doesNotMatch(lines.join('\n'), /stopped/);
+    assert.equal((await probePostgres(first.overrides.DATABASE_URL ?? '', 1000)).state, 'ok');
+    assert.equal((await probeRedis(first.overrides.REDIS_URL ?? '', 1000)).state, 'ok');
+    assert.equal(existsSync(servicesEnvPath(cwd)), true, 'still recorded, so --stop can end them');
   });
 
   test('the sandbox runs on them: ready, and detailed health reports database and cache ok', async () => {

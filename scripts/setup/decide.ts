@@ -22,6 +22,11 @@ export interface ServiceFacts {
   configured: Probe;
   /** A fallback an earlier setup started (storage/setup/services.json), and its probe. */
   recorded?: Probe;
+  /**
+   * The configured URL names that fallback's server (npm test hands the fallbacks to its
+   * children as DATABASE_URL / REDIS_URL, and a child may run setup again): never stop it then.
+   */
+  recordedIsConfigured?: boolean;
   /** Setup can start a fallback (binary present, or installable). */
   canStart: boolean;
   /** What to install or set when setup cannot start one. */
@@ -35,8 +40,9 @@ export type ServiceDecision =
   | { action: 'fail'; message: string };
 
 export function decideService(f: ServiceFacts): ServiceDecision {
-  if (f.configured.state === 'ok')
-    return { action: 'use-configured', stopRecorded: f.recorded !== undefined };
+  if (f.configured.state === 'ok') {
+    return { action: 'use-configured', stopRecorded: f.recorded !== undefined && !f.recordedIsConfigured };
+  }
   if (f.configured.state === 'rejected') {
     // Something listens there: starting another server would hide a configuration mistake.
     return {
