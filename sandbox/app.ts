@@ -108,8 +108,9 @@ export class BookingApp {
         this.calcomLatencyMs = Math.round(performance.now() - t0);
         return true;
       } catch (err) {
-        if (!(err instanceof BreakerOpenError)) this.calcomUp = false;
         if (err instanceof BreakerOpenError) return false;
+        this.calcomUp = false;
+        this.calcomLatencyMs = Math.round(performance.now() - t0);
       }
     }
     return false;

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import sharp from 'sharp';
 import { futureStart, SANDBOX_LOGIN } from './helpers/sandbox-client.ts';
 import { startTestSandbox, type TestSandbox } from './helpers/sandbox.ts';
 
@@ -100,6 +101,9 @@ describe('browser-visible behaviour', () => {
       assert.equal(await page.getByRole('heading', { name: 'Sign in' }).isVisible(), false);
       assert.equal(await page.getByLabel('Email').isVisible(), false);
       assert.equal((await page.locator('body').innerText()).trim(), '');
+      // What a person sees: one white page, every pixel the same.
+      const stats = await sharp(await page.screenshot()).stats();
+      for (const c of stats.channels.slice(0, 3)) assert.deepEqual([c.min, c.max], [255, 255]);
     });
   });
 
