@@ -7,12 +7,11 @@ import { check } from '../../fixtures/tags.ts';
 test(
   'Appointment form displays',
   check({ phase: 1, kind: 'e2e', covers: 'p1.appointment-form' }),
-  async ({ authedPage: page, snap, settings }) => {
-    const response = await page.goto(settings.APPOINTMENT_FORM_PATH, { waitUntil: 'load' });
+  async ({ authedPage: page, snap, visit, settings }) => {
+    const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form');
     const png = await snap(page, 'appointment form');
 
     const problems: string[] = [];
-    const status = response?.status() ?? 0;
     if (status === 0 || status >= 400) {
       problems.push(`${settings.APPOINTMENT_FORM_PATH} answered HTTP ${status || 'nothing'}`);
     }

@@ -11,14 +11,13 @@ const SETTLE_MS = 5_000;
 test(
   'No JavaScript console errors',
   check({ phase: 1, kind: 'e2e', covers: 'p1.no-console-errors' }),
-  async ({ page, signIn, consoleErrors, settings }) => {
+  async ({ page, signIn, visit, consoleErrors, settings }) => {
     for (const [name, path, signedIn] of [
       ['login page', settings.LOGIN_PATH, false],
       ['appointment form', settings.APPOINTMENT_FORM_PATH, true],
     ] as const) {
       if (signedIn) await signIn();
-      const response = await page.goto(path, { waitUntil: 'load' });
-      const status = response?.status() ?? 0;
+      const status = await visit(page, path, name);
       if (status === 0 || status >= 400) {
         throw new Error(
           `Cannot check the ${name} for console errors: ${path} answered HTTP ${status || 'nothing'}`,

@@ -8,12 +8,11 @@ import { check } from '../../fixtures/tags.ts';
 test(
   'Login page renders without errors',
   check({ phase: 1, kind: 'e2e', covers: 'p1.login-page', critical: true }),
-  async ({ page, snap, settings }) => {
-    const response = await page.goto(settings.LOGIN_PATH, { waitUntil: 'load' });
+  async ({ page, snap, visit, settings }) => {
+    const status = await visit(page, settings.LOGIN_PATH, 'login page');
     const png = await snap(page, 'login page');
 
     const problems: string[] = [];
-    const status = response?.status() ?? 0;
     if (status === 0 || status >= 400)
       problems.push(`${settings.LOGIN_PATH} answered HTTP ${status || 'nothing'}`);
     const blank = await screenshotBlankness(png);

@@ -36,13 +36,16 @@ async function localRecord(db: pg.Pool, s: Env, email: string, withKey: boolean)
 test(
   'Idempotency key visible in appointment detail',
   check({ phase: 2, kind: 'e2e', covers: 'p2.idempotency-visible' }),
-  async ({ app, db, authedPage: page, snap, settings }) => {
+  async ({ app, db, authedPage: page, snap, visit, settings }) => {
     const created = await app.createAppointment();
     const stored = await localRecord(db, settings, created.email, true);
 
-    const response = await page.goto(app.url(settings.APPOINTMENT_DETAIL_PATH, { id: created.id }));
+    const status = await visit(
+      page,
+      app.url(settings.APPOINTMENT_DETAIL_PATH, { id: created.id }),
+      'appointment detail page',
+    );
     await snap(page, 'appointment detail');
-    const status = response?.status() ?? 0;
     if (status === 0 || status >= 400) {
       throw new Error(`The appointment detail page answered HTTP ${status || 'nothing'}`);
     }
@@ -58,13 +61,16 @@ test(
 test(
   'Cal.com booking ID matches local record',
   check({ phase: 2, kind: 'e2e', covers: 'p2.calcom-id-match' }),
-  async ({ app, db, calcom, authedPage: page, snap, settings }) => {
+  async ({ app, db, calcom, authedPage: page, snap, visit, settings }) => {
     test.skip(!calcom.configured, 'Not configured: CALCOM_API_URL (the Cal.com API the bookings sync with)');
     const created = await app.createAppointment();
     const stored = await localRecord(db, settings, created.email, false);
 
-    const response = await page.goto(app.url(settings.APPOINTMENT_DETAIL_PATH, { id: created.id }));
-    const status = response?.status() ?? 0;
+    const status = await visit(
+      page,
+      app.url(settings.APPOINTMENT_DETAIL_PATH, { id: created.id }),
+      'appointment detail page',
+    );
     if (status === 0 || status >= 400) {
       await snap(page, 'calcom booking');
       throw new Error(`The appointment detail page answered HTTP ${status || 'nothing'}`);

@@ -29,9 +29,8 @@ async function alertsAfterSubmit(page: Page, before: string[]): Promise<string[]
 test(
   'Error messages display clearly',
   check({ phase: 3, kind: 'e2e', covers: 'p3.error-messages' }),
-  async ({ authedPage: page, snap, settings }) => {
-    const response = await page.goto(settings.APPOINTMENT_FORM_PATH, { waitUntil: 'load' });
-    const status = response?.status() ?? 0;
+  async ({ authedPage: page, snap, visit, settings }) => {
+    const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form');
     if (status === 0 || status >= 400) {
       throw new Error(
         `Cannot check error messages: the appointment form ${settings.APPOINTMENT_FORM_PATH} answered HTTP ${status || 'nothing'}`,

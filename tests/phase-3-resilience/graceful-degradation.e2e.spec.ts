@@ -16,7 +16,7 @@ const NOTICE_WAIT_MS = 5_000;
 test(
   'Graceful degradation',
   check({ phase: 3, kind: 'e2e', covers: 'p3.graceful-degradation' }),
-  async ({ app, authedPage: page, snap, settings }) => {
+  async ({ app, authedPage: page, snap, visit, settings }) => {
     const healthPath = requireSetting(
       settings.HEALTH_DETAILED_PATH,
       'HEALTH_DETAILED_PATH',
@@ -31,8 +31,7 @@ test(
     }
     const outages = dependencyOutages(health, settings.DEGRADATION_DEPENDENCIES);
 
-    const response = await page.goto(settings.APPOINTMENT_FORM_PATH, { waitUntil: 'load' });
-    const status = response?.status() ?? 0;
+    const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form');
     const notice = page.getByText(textPattern(settings.DEGRADED_NOTICE_PATTERN)).first();
     let noticeShown: boolean;
     if (outages.length > 0) {

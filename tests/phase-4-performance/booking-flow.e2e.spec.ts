@@ -19,7 +19,7 @@ function datetimeLocal(d: Date): string {
 test(
   'Booking flow time',
   check({ phase: 4, kind: 'e2e', covers: 'p4.booking-flow-time' }),
-  async ({ authedPage: page, db, synthetic, snap, settings, measure }) => {
+  async ({ authedPage: page, db, synthetic, snap, visit, settings, measure }) => {
     const limit = thresholds.bookingFlowMs.limit;
     test.setTimeout(limit + 30_000);
     const n = synthetic.next();
@@ -29,8 +29,7 @@ test(
 
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const response = await page.goto(settings.APPOINTMENT_FORM_PATH);
-    const status = response?.status() ?? 0;
+    const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form');
     if (status === 0 || status >= 400) {
       throw new Error(
         `Booking flow: the appointment form ${settings.APPOINTMENT_FORM_PATH} answered HTTP ${status || 'nothing'}`,

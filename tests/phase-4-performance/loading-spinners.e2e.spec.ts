@@ -9,9 +9,8 @@ import { thresholds } from '../../phases/catalogue.ts';
 test(
   'No loading spinners stuck',
   check({ phase: 4, kind: 'e2e', covers: 'p4.no-stuck-spinners' }),
-  async ({ authedPage: page, snap, settings, measure }) => {
-    const response = await page.goto(settings.APPOINTMENT_FORM_PATH, { waitUntil: 'domcontentloaded' });
-    const status = response?.status() ?? 0;
+  async ({ authedPage: page, snap, visit, settings, measure }) => {
+    const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form', 'domcontentloaded');
     if (status === 0 || status >= 400) {
       throw new Error(
         `Cannot check loading spinners: the appointment form ${settings.APPOINTMENT_FORM_PATH} answered HTTP ${status || 'nothing'}`,

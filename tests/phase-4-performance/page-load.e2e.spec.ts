@@ -36,15 +36,14 @@ async function navigationTiming(page: Page): Promise<NavigationTiming | null> {
 test(
   'Page load < 3 s',
   check({ phase: 4, kind: 'e2e', covers: 'p4.page-load' }),
-  async ({ page, signIn, settings, measure }, testInfo) => {
+  async ({ page, signIn, visit, settings, measure }, testInfo) => {
     const pages: { name: string; ms: number | null }[] = [];
     for (const [name, path, signedIn] of [
       ['login page', settings.LOGIN_PATH, false],
       ['appointment form', settings.APPOINTMENT_FORM_PATH, true],
     ] as const) {
       if (signedIn) await signIn();
-      const response = await page.goto(path, { waitUntil: 'load' });
-      const status = response?.status() ?? 0;
+      const status = await visit(page, path, name);
       if (status === 0 || status >= 400) {
         throw new Error(`Cannot time the ${name}: ${path} answered HTTP ${status || 'nothing'}`);
       }
