@@ -15,7 +15,7 @@ import {
   pathParams,
   quoteList,
   slowestPage,
-  textPattern,
+  settingPattern,
   validationVerdict,
 } from '../fixtures/page-verdicts.ts';
 
@@ -217,10 +217,13 @@ describe('pathParams', () => {
 });
 
 describe('text helpers', () => {
-  test('textPattern matches the text literally and ignores case', () => {
-    assert.match('Sync is Temporarily Unavailable (x)', textPattern('temporarily unavailable'));
-    assert.doesNotMatch('a+b', textPattern('a.b'));
-    assert.match('a.b (1)', textPattern('a.b (1)'));
+  test('settingPattern is a case-insensitive expression and names a bad one', () => {
+    assert.match('Sync is Temporarily Unavailable (x)', settingPattern('P', 'temporarily unavailable'));
+    assert.match('Calendar offline', settingPattern('P', 'unavailable|offline'));
+    assert.throws(
+      () => settingPattern('DEGRADED_NOTICE_PATTERN', 'a(b'),
+      /DEGRADED_NOTICE_PATTERN is not a valid regular expression: a\(b/,
+    );
   });
   test('quoteList quotes the first entries and counts the rest', () => {
     assert.equal(quoteList(['a', 'b', 'c', 'd', 'e']), '"a", "b", "c" and 2 more');

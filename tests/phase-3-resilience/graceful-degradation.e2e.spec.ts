@@ -7,7 +7,7 @@ import {
   degradationVerdict,
   dependencyOutages,
   hasHealthChecks,
-  textPattern,
+  settingPattern,
 } from '../../fixtures/page-verdicts.ts';
 
 // A notice rendered by a script after an API call needs a moment after the load event.
@@ -32,7 +32,9 @@ test(
     const outages = dependencyOutages(health, settings.DEGRADATION_DEPENDENCIES);
 
     const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form');
-    const notice = page.getByText(textPattern(settings.DEGRADED_NOTICE_PATTERN)).first();
+    const notice = page
+      .getByText(settingPattern('DEGRADED_NOTICE_PATTERN', settings.DEGRADED_NOTICE_PATTERN))
+      .first();
     let noticeShown: boolean;
     if (outages.length > 0) {
       noticeShown = await notice

@@ -3,7 +3,7 @@
 // page's own clock, from the first byte of the document.
 import { test } from '../../fixtures/index.ts';
 import { check } from '../../fixtures/tags.ts';
-import { textPattern } from '../../fixtures/page-verdicts.ts';
+import { settingPattern } from '../../fixtures/page-verdicts.ts';
 import { thresholds } from '../../phases/catalogue.ts';
 
 test(
@@ -17,7 +17,9 @@ test(
       );
     }
     // getByRole leaves out hidden elements: a count of 0 means no spinner is showing.
-    const spinners = page.getByRole('status', { name: textPattern(settings.SPINNER_NAME_PATTERN) });
+    const spinners = page.getByRole('status', {
+      name: settingPattern('SPINNER_NAME_PATTERN', settings.SPINNER_NAME_PATTERN),
+    });
     const limit = thresholds.spinnerMs.limit;
     let stuck = false;
     try {
