@@ -292,8 +292,10 @@ export class CalcomStandin {
     const guests = Array.isArray(body.guests)
       ? body.guests.filter((g): g is string => typeof g === 'string')
       : [];
-    const length =
-      typeof body.lengthInMinutes === 'number' ? body.lengthInMinutes : EVENT_TYPE.lengthInMinutes;
+    const length = body.lengthInMinutes ?? EVENT_TYPE.lengthInMinutes;
+    if (typeof length !== 'number' || !Number.isInteger(length) || length < 1 || length > 720) {
+      throw new HttpError(400, 'lengthInMinutes must be a whole number of minutes (1-720)');
+    }
     const end = new Date(start.getTime() + length * 60_000);
     const r = await this.o.pool.query<BookingRow>(
       `INSERT INTO calcom.bookings (uid, title, status, start_time, end_time, event_type_id, attendee_name,

@@ -298,6 +298,12 @@ describe('Cal.com stand-in', () => {
         attendee: { name: 'A', email: 'a@example.org', timeZone: 'UTC' },
         metadata: { [`k${'x'.repeat(40)}`]: 'v' },
       },
+      {
+        start: new Date().toISOString(),
+        eventTypeId: 1,
+        attendee: { name: 'A', email: 'a@example.org', timeZone: 'UTC' },
+        lengthInMinutes: -30,
+      },
     ];
     for (const body of cases) {
       const r = await call('/v2/bookings', { method: 'POST', body });
