@@ -77,7 +77,7 @@ describe('sandbox lifecycle', () => {
     await assert.rejects(fetch(`${sbx.appUrl}/api/health`, { signal: AbortSignal.timeout(2000) }));
   });
 
-  test('a second start on the same database migrates and seeds nothing new and rewrites no seeded row', async () => {
+  test('concurrent and repeated starts on one database migrate and seed once and rewrite no seeded row', async () => {
     const name = `phasegate_t_${randomBytes(5).toString('hex')}`;
     const prefix = `t${randomBytes(5).toString('hex')}_database_`;
     const databaseUrl = `postgres://postgres@127.0.0.1:5432/${name}`;
@@ -89,10 +89,19 @@ describe('sandbox lifecycle', () => {
       redisPrefix: prefix,
       logPath: path.join(tmp, 'twice.log'),
     };
-    const first = await startSandbox(options);
-    await first.stop();
+    // Two at once on a database that does not exist yet (shards sharing one database): one creates
+    // it, the advisory lock lets one of them migrate and seed, the other finds the work done.
+    const [first, twin] = await Promise.all([
+      startSandbox(options),
+      startSandbox({ ...options, logPath: path.join(tmp, 'twin.log') }),
+    ]);
+    await Promise.all([first.stop(), twin.stop()]);
     const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     cleanups.push(() => db.end());
+    const seeded = await db.query(`SELECT count(*)::int AS n FROM appointments WHERE notes = 'seed'`);
+    assert.equal(seeded.rows[0]?.n, 40);
+    const batches = await db.query('SELECT DISTINCT batch FROM migrations');
+    assert.equal(batches.rowCount, 1);
     const snapshot = async () => ({
       appointments: await checksum(db, `SELECT * FROM appointments WHERE notes = 'seed' ORDER BY id`),
       bookings: await checksum(db, `SELECT * FROM calcom.bookings ORDER BY id`),
