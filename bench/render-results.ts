@@ -20,6 +20,8 @@ export interface BenchResults {
     sharp: string;
   };
   args: string[];
+  /** os.loadavg() at the start and after each section: how shared the machine was. */
+  load: { at: string; what: string; loadavg: number[] }[];
   suite: SuiteResults | null;
   reporter: ReporterCostResults | null;
   merge: MergeResults | null;
@@ -47,6 +49,10 @@ export function renderResults(r: BenchResults): string {
     `${r.startedAt} → ${r.finishedAt}; ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memGiB} GiB, ` +
       `${r.machine.os}, Node ${r.machine.node}, Playwright ${r.machine.playwright}, sharp ${r.machine.sharp}. ` +
       `Arguments: \`${r.args.join(' ') || '(none)'}\`. Medians, (min–max) over the runs.`,
+    '',
+    `Load average (1 min) on this ${r.machine.cpus}-core machine: ${r.load
+      .map((l) => `${l.what} ${(l.loadavg[0] ?? 0).toFixed(1)}`)
+      .join(', ')}.`,
     '',
   );
   if (r.suite) out.push(...suiteTables(r.suite));

@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [-- --runs N] [-- --only suite,reporter,merge,screenshots]`:
+// `npm run bench [-- --quick] [--runs N] [--only suite,reporter,merge,screenshots] [--sizes 500,2000]
+// [--merge-tests N] [--no-demo] [--out path]`:
 // measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
 // and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
 // them). Never part of `npm test`: these are wall-clock figures.
@@ -24,7 +25,6 @@ const { values } = parseArgs({
     only: { type: 'string' },
     sizes: { type: 'string' },
     'merge-tests': { type: 'string' },
-    demo: { type: 'boolean', default: true },
     'no-demo': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -87,13 +87,16 @@ const results: BenchResults = {
   mode,
   machine: machine(),
   args: process.argv.slice(2),
+  load: [{ at: new Date().toISOString(), what: 'start', loadavg: os.loadavg() }],
   suite: null,
   reporter: null,
   merge: null,
   screenshots: null,
 };
 
-function save(): void {
+/** Saves after a section; the load average says how shared the machine was meanwhile. */
+function save(what = 'end'): void {
+  results.load.push({ at: new Date().toISOString(), what, loadavg: os.loadavg() });
   results.finishedAt = new Date().toISOString();
   mkdirSync(path.dirname(outBase), { recursive: true });
   writeFileSync(`${outBase}.json`, `${JSON.stringify(results, null, 2)}\n`);
@@ -110,7 +113,7 @@ if (only.includes('screenshots')) {
     runs: runsOverride ?? (quick ? 1 : 5),
     log,
   });
-  save();
+  save('screenshots');
 }
 if (only.includes('suite')) {
   results.suite = await runSuiteBench({
@@ -118,10 +121,10 @@ if (only.includes('suite')) {
     runs: runsOverride ?? (quick ? 1 : 3),
     phases: quick ? [1] : [1, 2, 3, 4, 5, 6, 7, 8],
     full: true,
-    demo: values.demo && !values['no-demo'] && !quick,
+    demo: !values['no-demo'] && !quick,
     log,
   });
-  save();
+  save('suite');
 }
 if (only.includes('reporter')) {
   results.reporter = await runReporterCost({
@@ -137,7 +140,7 @@ if (only.includes('reporter')) {
           : ['dot', 'phasegate', 'html'],
     log,
   });
-  save();
+  save('reporter');
 }
 if (only.includes('merge')) {
   results.merge = await runMergeCost({
@@ -147,7 +150,7 @@ if (only.includes('merge')) {
     runs: runsOverride ?? (quick ? 1 : 5),
     log,
   });
-  save();
+  save('merge');
 }
 save();
 console.log(`\n${renderResults(results)}`);

@@ -198,6 +198,7 @@ describe('timeline and reports', () => {
       mode: 'latest',
       machine: { cpus: 2, cpuModel: 'cpu', memGiB: 1, os: 'os', node: 'v20', playwright: '1', sharp: '0' },
       args: [],
+      load: [{ at: 'a', what: 'start', loadavg: [1, 1, 1] }],
       suite: null,
       reporter: {
         runs: { 2000: 3 },
