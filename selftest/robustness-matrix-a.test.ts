@@ -8,7 +8,7 @@ import { startTestSandbox, type TestSandbox } from './helpers/sandbox.ts';
 import { OUT_ROOT, runGroup } from './helpers/robustness-cases.ts';
 import * as f from './helpers/robustness-faults.ts';
 
-const API = { args: ['--project', 'api', '--workers', '2'], budgetMs: 150_000 };
+const API = { args: ['--project', 'api', '--workers', '2'], budgetMs: 300_000 };
 const root = path.join(OUT_ROOT, `robustness-matrix-a-${process.pid}`);
 let sandbox: TestSandbox;
 

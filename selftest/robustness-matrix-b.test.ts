@@ -8,8 +8,8 @@ import { startTestSandbox, type TestSandbox } from './helpers/sandbox.ts';
 import { OUT_ROOT, runGroup } from './helpers/robustness-cases.ts';
 import * as f from './helpers/robustness-faults.ts';
 
-const API = { args: ['--project', 'api', '--workers', '2'], budgetMs: 150_000 };
-const ALL = { args: ['--workers', '2'], budgetMs: 200_000 };
+const API = { args: ['--project', 'api', '--workers', '2'], budgetMs: 300_000 };
+const ALL = { args: ['--workers', '2'], budgetMs: 420_000 };
 const root = path.join(OUT_ROOT, `robustness-matrix-b-${process.pid}`);
 let sandbox: TestSandbox;
 

@@ -13,6 +13,7 @@ import {
   nonSyntheticFingerprint,
   syntheticLeftovers,
   total,
+  type TableState,
 } from './helpers/robustness-data.ts';
 import {
   describeRun,
@@ -25,7 +26,7 @@ import {
 const root = path.join(OUT_ROOT, `safety-concurrent-${process.pid}`);
 const storageDir = path.join(root, 'storage');
 let sandbox: TestSandbox;
-let seeded: Record<string, string>;
+let seeded: Record<string, TableState>;
 
 /** The checks that write synthetic records: a collision between runs would turn these red. */
 const WRITERS =
@@ -92,5 +93,5 @@ test('two runs started at the same moment keep their records and their reports a
     sandbox.redisPrefix,
   );
   assert.equal(total(left), 0, `synthetic leftovers: ${JSON.stringify(left)}`);
-  assert.deepEqual(changedTables(seeded, await nonSyntheticFingerprint(sandbox.databaseUrl)), []);
+  assert.deepEqual(changedTables(seeded, await nonSyntheticFingerprint(sandbox.databaseUrl, seeded)), []);
 });

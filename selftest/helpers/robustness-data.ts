@@ -21,28 +21,63 @@ async function withClient<T>(databaseUrl: string, fn: (c: pg.Client) => Promise<
   }
 }
 
+export interface TableState {
+  /** The highest `id` when the snapshot was taken (tables without an `id`: null). */
+  maxId: number | null;
+  /** md5 of the non-synthetic rows that existed then (id <= maxId), sorted, in text form. */
+  seeded: string;
+  /** Non-synthetic rows added since `maxId`. */
+  added: number;
+}
+
 /**
- * Per table (every table of every schema but the system ones), the md5 of its non-synthetic rows
- * in their text form, sorted — so any changed byte, deleted row or added non-synthetic row shows,
- * and synthetic rows (marker anywhere in the row) are left out.
+ * Per table (every table of every schema but the system ones): a fingerprint of the rows that
+ * are not synthetic (marker nowhere in the row). Taken again later with the first snapshot's
+ * `maxId`s, any changed byte or deleted row of the seeded data shows in `seeded`, and any
+ * non-synthetic row written since shows in `added`.
  */
-export async function nonSyntheticFingerprint(databaseUrl: string): Promise<Record<string, string>> {
+export async function nonSyntheticFingerprint(
+  databaseUrl: string,
+  since?: Record<string, TableState>,
+): Promise<Record<string, TableState>> {
   return withClient(databaseUrl, async (c) => {
-    const tables = await c.query<{ schema: string; name: string }>(
-      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-        WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+    const tables = await c.query<{ schema: string; name: string; has_id: boolean }>(
+      `SELECT t.table_schema AS schema, t.table_name AS name,
+              EXISTS (SELECT 1 FROM information_schema.columns c WHERE c.table_schema = t.table_schema
+                        AND c.table_name = t.table_name AND c.column_name = 'id') AS has_id
+         FROM information_schema.tables t
+        WHERE t.table_type = 'BASE TABLE' AND t.table_schema NOT IN ('pg_catalog', 'information_schema')
         ORDER BY 1, 2`,
     );
-    const out: Record<string, string> = {};
+    const out: Record<string, TableState> = {};
     for (const t of tables.rows) {
+      const name = `${t.schema}.${t.name}`;
       const q = `"${t.schema}"."${t.name}"`;
-      const r = await c.query<{ row: string }>(
-        `SELECT t::text AS row FROM ${q} t WHERE position($1 in t::text) = 0 ORDER BY 1`,
-        [MARKER],
+      let maxId: number | null = since?.[name]?.maxId ?? null;
+      if (!since && t.has_id) {
+        maxId = Number(
+          (await c.query<{ m: string | null }>(`SELECT max(id) AS m FROM ${q}`)).rows[0]?.m ?? 0,
+        );
+      }
+      const old = maxId === null ? '' : 'AND t.id <= $2';
+      const rows = await c.query<{ row: string }>(
+        `SELECT t::text AS row FROM ${q} t WHERE position($1 in t::text) = 0 ${old} ORDER BY 1`,
+        maxId === null ? [MARKER] : [MARKER, maxId],
       );
       const h = createHash('md5');
-      for (const x of r.rows) h.update(`${x.row}\n`);
-      out[`${t.schema}.${t.name}`] = `${r.rows.length}:${h.digest('hex')}`;
+      for (const x of rows.rows) h.update(`${x.row}\n`);
+      const added =
+        maxId === null
+          ? 0
+          : Number(
+              (
+                await c.query<{ n: string }>(
+                  `SELECT count(*) AS n FROM ${q} t WHERE position($1 in t::text) = 0 AND t.id > $2`,
+                  [MARKER, maxId],
+                )
+              ).rows[0]?.n ?? 0,
+            );
+      out[name] = { maxId, seeded: `${rows.rows.length}:${h.digest('hex')}`, added };
     }
     return out;
   });
@@ -103,8 +138,26 @@ export async function syntheticLeftovers(
   }
 }
 
-/** The rows that differ between two fingerprints, by table. */
-export function changedTables(before: Record<string, string>, after: Record<string, string>): string[] {
-  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...names].filter((n) => before[n] !== after[n]).map((n) => `${n}: ${before[n]} → ${after[n]}`);
+/**
+ * The application's own records derived from a synthetic booking (its event log rows, e.g.
+ * `appointment.created` with the appointment's id): written by the application, not the suite,
+ * and not synthetic-marked, so the suite must not delete them either (DESIGN.md: nothing may
+ * change or delete a non-synthetic record). New rows there are expected; changed seeded rows are not.
+ */
+export const APPLICATION_SIDE_EFFECTS = new Set(['public.events', 'public.jobs', 'public.failed_jobs']);
+
+/** Seeded rows changed or deleted, and non-synthetic rows the suite added, by table. */
+export function changedTables(
+  before: Record<string, TableState>,
+  after: Record<string, TableState>,
+): string[] {
+  const out: string[] = [];
+  for (const [name, b] of Object.entries(before)) {
+    const a = after[name];
+    if (!a) out.push(`${name}: table gone`);
+    else if (a.seeded !== b.seeded) out.push(`${name}: seeded rows changed (${b.seeded} → ${a.seeded})`);
+    else if (a.added > 0 && !APPLICATION_SIDE_EFFECTS.has(name))
+      out.push(`${name}: ${a.added} non-synthetic rows added`);
+  }
+  return out;
 }

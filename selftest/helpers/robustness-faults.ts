@@ -78,6 +78,7 @@ export const SIGNED_IN = [
   /Booking success rate/,
   /API endpoints/,
   /API response times/,
+  /Dashboards reachable/,
 ];
 /** Checks that never touch the application's HTTP side (stores, Cal.com, the log file). */
 const NOT_HTTP =
