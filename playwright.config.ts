@@ -18,6 +18,19 @@ function settings(): Env {
 const env = settings();
 const browser = chooseChromium(env.CHROMIUM_PATH);
 
+// The sandbox's secret-bearing settings reach it through the environment it inherits (Playwright
+// starts the webServer with process.env underneath webServer.env), never through webServer.env:
+// Playwright serialises the config, webServer included, into its JSON and blob reports.
+if (env.sandbox) {
+  Object.assign(process.env, {
+    SANDBOX_DATABASE_URL: env.DATABASE_URL,
+    SANDBOX_REDIS_URL: env.REDIS_URL,
+    SANDBOX_CALCOM_API_KEY: env.CALCOM_API_KEY ?? '',
+    SANDBOX_WEBHOOK_SECRET: env.CALCOM_WEBHOOK_SECRET ?? '',
+    SANDBOX_LOGIN_PASSWORD: env.LOGIN_PASSWORD ?? '',
+  });
+}
+
 // The phase reporter writes storage/reports/phase_X_…/ (DESIGN.md "The report tree"). CI shards
 // run with `--reporter=blob` instead, and merge.config.ts renders the tree from their blobs.
 const reporters: ReporterDescription[] = [
@@ -80,15 +93,10 @@ export default defineConfig({
           SANDBOX_PORT: String(env.SANDBOX_PORT),
           SANDBOX_CALCOM_PORT: String(env.SANDBOX_CALCOM_PORT),
           SANDBOX_FAULTS: env.SANDBOX_FAULTS.join(','),
-          SANDBOX_DATABASE_URL: env.DATABASE_URL,
-          SANDBOX_REDIS_URL: env.REDIS_URL,
           SANDBOX_REDIS_PREFIX: env.REDIS_PREFIX,
           SANDBOX_CACHE_PREFIX: env.CACHE_PREFIX,
           SANDBOX_LOG_PATH: env.APP_LOG_PATH,
-          SANDBOX_CALCOM_API_KEY: env.CALCOM_API_KEY ?? '',
-          SANDBOX_WEBHOOK_SECRET: env.CALCOM_WEBHOOK_SECRET ?? '',
           SANDBOX_LOGIN_EMAIL: env.LOGIN_EMAIL ?? '',
-          SANDBOX_LOGIN_PASSWORD: env.LOGIN_PASSWORD ?? '',
         },
       }
     : undefined,
