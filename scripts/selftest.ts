@@ -111,6 +111,7 @@ function run(
 async function main(): Promise<number> {
   const { positionals } = parseArgs({ allowPositionals: true, strict: true, options: {} });
   const root = process.cwd();
+  const started = Date.now();
   const files = positionals.length ? positionals : findTestFiles(root);
 
   let overrides: Record<string, string> = {};
@@ -171,6 +172,9 @@ async function main(): Promise<number> {
       console.log(pc.red(`selftest: the test runner exited with code ${tests.code} without a clean summary`));
     }
   }
+  // The whole of npm test should stay well under 15 minutes on 2 cores: make a slow turn visible.
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`selftest: took ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`);
   console.log(`selftest: ${passed} passed, ${failed} failed`);
   return failed ? 1 : 0;
 }
