@@ -10,7 +10,6 @@ export interface KeyShapes {
 
 export function keys(k: KeyShapes) {
   return {
-    cache: (key: string) => `${k.redisPrefix}${k.cachePrefix}:${key}`,
     availability: (date: string) => `${k.redisPrefix}${k.cachePrefix}:availability:${date}`,
     queue: `${k.redisPrefix}queues:${k.queue}`,
     heartbeat: `${k.redisPrefix}worker:heartbeat`,

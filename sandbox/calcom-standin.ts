@@ -42,7 +42,7 @@ export interface StandinOptions {
   webhookUrl: () => string;
 }
 
-export function bookingOutput(b: BookingRow) {
+function bookingOutput(b: BookingRow) {
   return {
     id: Number(b.id),
     uid: b.uid,
@@ -373,7 +373,7 @@ export class CalcomStandin {
   }
 }
 
-export function webhookBody(trigger: string, b: BookingRow) {
+function webhookBody(trigger: string, b: BookingRow) {
   return {
     triggerEvent: trigger,
     createdAt: new Date().toISOString(),

@@ -45,10 +45,6 @@ export class Worker {
 
   constructor(private readonly o: WorkerOptions) {}
 
-  get isRunning(): boolean {
-    return this.running;
-  }
-
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
