@@ -12,6 +12,7 @@ import {
   existsSync,
   rmdirSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redact } from '../config/env.ts';
@@ -129,16 +130,22 @@ export async function gatherEvidence(
       throw new Error(
         `screenshot ${plan.file}: attachment ${plan.attachmentIndex} of test ${plan.testId} vanished`,
       );
-    const bytes = attachmentBytes(a);
-    const target = path.join(screenshotDir, plan.file);
-    atomicWrite(target, bytes);
+    // A screenshot that cannot be read or decoded is flagged like a blank one (nobody can see
+    // the page in it), and the report goes on: one bad attachment must not cost the whole tree.
+    let bytes: Buffer;
+    try {
+      bytes = attachmentBytes(a);
+    } catch (err) {
+      screenshots.push(unreadable(plan, Buffer.alloc(0), (err as Error).message));
+      continue;
+    }
+    atomicWrite(path.join(screenshotDir, plan.file), bytes);
     let facts;
     try {
       facts = await analyseImage(bytes);
     } catch (err) {
-      throw new Error(`cannot read screenshot ${target} as an image: ${(err as Error).message}`, {
-        cause: err,
-      });
+      screenshots.push(unreadable(plan, bytes, `not a readable image: ${(err as Error).message}`));
+      continue;
     }
     const thumbnail = `thumbnails/${plan.file.replace(/\.[a-z]+$/, '')}.png`;
     atomicWrite(path.join(screenshotDir, thumbnail), facts.thumbnail);
@@ -158,10 +165,30 @@ export async function gatherEvidence(
   for (const t of snapshot.tests) {
     const texts = t.attachments
       .filter((a) => a.name === BROWSER_CONSOLE_ATTACHMENT)
-      .map((a) => redact(attachmentBytes(a).toString('utf8'), secrets));
+      .map((a) => {
+        try {
+          return redact(attachmentBytes(a).toString('utf8'), secrets);
+        } catch (err) {
+          return `(the browser console could not be read: ${redact((err as Error).message, secrets)})`;
+        }
+      });
     if (texts.length) consoles[t.id] = texts.join('\n');
   }
   return { screenshots, consoles };
+}
+
+function unreadable(plan: ScreenshotPlan, bytes: Buffer, reason: string): ScreenshotFact {
+  return {
+    ...plan,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    size: bytes.length,
+    width: null,
+    height: null,
+    blank: true,
+    blankReason: reason,
+    thumbnail: null,
+    thumbnailSize: null,
+  };
 }
 
 export function historyFile(storageDir: string): string {

@@ -2,7 +2,9 @@
 // model (green, warning, failure, critical failure, skipped for a missing setting, flaky,
 // crashed) → the right files, counts, colours, recommendation and exit status.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
@@ -53,6 +55,8 @@ async function runProject(name: string, spec: string, env: Record<string, string
 
 describe('reporter outcomes', { concurrency: 2 }, () => {
   test('all green: PROCEED, exit 0, the runbook lines, every file, status.env', async () => {
+    const stepSummary = path.join(os.tmpdir(), `phasegate-step-summary-${randomBytes(4).toString('hex')}.md`);
+    after(() => rmSync(stepSummary, { force: true }));
     const run = await runProject(
       'green',
       `import { test, expect } from '@playwright/test';
@@ -61,8 +65,12 @@ test('API health', check({ phase: 1, kind: 'api', covers: 'p1.api-health' }), as
 test('Database connectivity', check({ phase: 1, kind: 'api', covers: 'p1.db-connectivity' }), async () => { expect(1 + 1).toBe(2); });
 test('Escaped <img src=x onerror=alert(1)>', check({ phase: 1, kind: 'api', covers: 'p1.cache-operations' }), async () => { expect([1].length).toBe(1); });
 `,
+      { GITHUB_STEP_SUMMARY: stepSummary },
     );
     expectCode(run.r, 0, 'green run');
+    const summaryMd = read(stepSummary);
+    assert.match(summaryMd, /^### ✅ Phase 1 \(Hotfixes\): PROCEED\n\n✅ 3\/3 checks passed  \n/);
+    assert.ok(summaryMd.includes(`Report: \`${run.dir}/INDEX.md\``));
     assert.deepEqual(run.summary.slice(0, 3), [
       '✅ 3/3 checks passed',
       '✅ Success rate: 100%',
@@ -142,11 +150,21 @@ test('Query performance', check({ phase: 1, kind: 'api', covers: 'p1.query-perfo
   info.annotations.push({ type: 'measurement', description: JSON.stringify({ name: 'Query performance', value: 1480, unit: 'ms', target: 1000, limit: 2000, better: 'lower', verdict: 'yellow' }) });
   info.annotations.push({ type: 'warning', description: 'Query performance: 1480 ms (target < 1000 ms, limit 2000 ms)' });
 });
+test('Login page renders', check({ phase: 1, kind: 'e2e', covers: 'p1.login-page' }), async ({}, info) => {
+  await info.attach('login page', { body: Buffer.from('not a png at all'), contentType: 'image/png' });
+});
 `,
     );
     expectCode(run.r, 0, 'warning run');
+    // An attachment that is no image is flagged (nobody can see the page) and the report goes on.
+    assert.ok(
+      run.summary.some((l: string) =>
+        /^⚠️ Login page renders: blank screenshot "login page": not a readable image/.test(l),
+      ),
+      run.summary.join('\n'),
+    );
     assert.deepEqual(run.summary.slice(0, 3), [
-      '✅ 2/2 checks passed',
+      '✅ 3/3 checks passed',
       '✅ Success rate: 100%',
       '✅ No critical errors',
     ]);
@@ -157,7 +175,7 @@ test('Query performance', check({ phase: 1, kind: 'api', covers: 'p1.query-perfo
     );
     assert.equal(run.summary.filter(Boolean).at(-1), 'Result: Acceptable for Phase 1, monitor');
     assert.equal(run.status.STATUS, 'WARN');
-    assert.equal(run.status.WARNINGS, '1');
+    assert.equal(run.status.WARNINGS, '2');
     assert.equal(run.status.RECOMMENDATION, 'MONITOR');
     const m = run.model.checks.find((c: { title: string }) => c.title === 'Query performance');
     assert.equal(m.measurements[0].value, 1480);
@@ -249,6 +267,24 @@ test('Circuit breaker', check({ phase: 1, kind: 'api', covers: 'p3.circuit-break
       assert.ok(!text.includes(dbPassword), `${file} leaks the database password`);
     }
     assert.ok(!run.r.output.includes(apiKey), 'the console output leaks the API key');
+  });
+
+  test('a reporter that cannot write says so loudly and fails the run', async () => {
+    const p = createProject('rep-broken');
+    projects.push(p);
+    const notADir = path.join(p.dir, 'storage-is-a-file');
+    writeFileSync(notADir, 'x');
+    p.write({
+      'playwright.config.ts': configSource(),
+      'ok.spec.ts': `import { test, expect } from '@playwright/test';
+import { check } from '${TAGS}';
+test('API health', check({ phase: 1, kind: 'api', covers: 'p1.api-health' }), async () => { expect(1).toBe(1); });
+`,
+    });
+    const r = await p.test([], { STORAGE_DIR: notADir });
+    assert.notEqual(r.code, 0, `a green run whose report could not be written must fail\n${r.output}`);
+    assert.match(r.output, /phasegate reporter: FAILED to write the phase report/);
+    assert.ok(r.output.includes(`cannot create ${path.join(notADir, 'reports')}: ENOTDIR`), r.output);
   });
 
   test('critical failure: ROLLBACK, exit 1', async () => {
