@@ -7,7 +7,8 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { Probe } from './decide.ts';
 
-const PROBE_TIMEOUT_MS = 1500;
+// Generous: a refused connection answers at once, and a busy machine must not look like a missing service.
+const PROBE_TIMEOUT_MS = 5000;
 
 // Connection errors that mean "nothing there", as opposed to "something there said no".
 const UNREACHABLE_CODES = new Set([
