@@ -369,7 +369,7 @@ describe('fallback services', () => {
     sandbox.stdout?.on('data', (d: Buffer) => (sandboxOutput += d.toString()));
     sandbox.stderr?.on('data', (d: Buffer) => (sandboxOutput += d.toString()));
     const appUrl = `http://127.0.0.1:${appPort}`;
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 90_000;
     let ready = false;
     while (!ready && Date.now() < deadline) {
       if (sandbox.exitCode !== null) break;
