@@ -263,33 +263,26 @@ export function resolvePhase(
   return { phase: highest || 8, source: 'fallback' };
 }
 
-/** Position of a check in every listing: catalogue order of its first checklist item, then file/line. */
-export function sortKey(
-  t: Pick<TestSnap, 'annotations' | 'file' | 'line' | 'column' | 'project' | 'title'>,
-  catalogue: readonly Phase[],
-) {
-  const order = catalogueOrder(catalogue);
-  const first = checklistIds(t.annotations)[0];
-  const pos =
-    first !== undefined && order.has(first) ? (order.get(first) as number) : Number.MAX_SAFE_INTEGER;
-  return { pos, file: t.file, line: t.line, column: t.column, project: t.project, title: t.title };
-}
+type Sortable = Pick<TestSnap, 'annotations' | 'file' | 'line' | 'column' | 'project' | 'title'>;
 
-export function compareTests<
-  T extends Pick<TestSnap, 'annotations' | 'file' | 'line' | 'column' | 'project' | 'title'>,
->(catalogue: readonly Phase[]): (a: T, b: T) => number {
-  return (a, b) => {
-    const x = sortKey(a, catalogue);
-    const y = sortKey(b, catalogue);
-    return (
-      x.pos - y.pos ||
-      cmp(x.file, y.file) ||
-      x.line - y.line ||
-      x.column - y.column ||
-      cmp(x.project, y.project) ||
-      cmp(x.title, y.title)
-    );
+/**
+ * The order of every listing (summary, logs, screenshot numbers): catalogue position of the
+ * check's first checklist item, then file, line, column, project, title. Uses only what a merge
+ * of shards still has, so both give the same order.
+ */
+export function compareTests<T extends Sortable>(catalogue: readonly Phase[]): (a: T, b: T) => number {
+  const order = catalogueOrder(catalogue);
+  const pos = (t: T) => {
+    const first = checklistIds(t.annotations)[0];
+    return (first !== undefined ? order.get(first) : undefined) ?? Number.MAX_SAFE_INTEGER;
   };
+  return (a, b) =>
+    pos(a) - pos(b) ||
+    cmp(a.file, b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    cmp(a.project, b.project) ||
+    cmp(a.title, b.title);
 }
 
 function cmp(a: string, b: string): number {
@@ -412,7 +405,7 @@ export function causeOf(error: string): string {
 }
 
 /** A check's colour (DESIGN.md "The check model"). */
-export function checkFromSnap(t: TestSnap, shots: ScreenshotFact[], console: string | null): Check {
+export function checkFromSnap(t: TestSnap, shots: ScreenshotFact[], browserConsole: string | null): Check {
   const tags = t.tags;
   const phases = phaseTagsOf(tags);
   const critical = tags.includes('@critical');
@@ -480,7 +473,7 @@ export function checkFromSnap(t: TestSnap, shots: ScreenshotFact[], console: str
     steps: t.steps,
     stdout: t.stdout,
     stderr: t.stderr,
-    browserConsole: console,
+    browserConsole,
     attempts: t.attempts,
   };
 }
