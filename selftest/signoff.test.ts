@@ -126,7 +126,13 @@ test(
       read(path.join(latest, 'summary.txt')),
       /⚠️ Both versions failing — investigate infrastructure \(v2\.0\.1 and v2\.0\.0\)/,
     );
-    assert.match(read(path.join(latest, 'INDEX.md')), /Both versions failing — investigate infrastructure/);
+    const index = read(path.join(latest, 'INDEX.md'));
+    assert.match(index, /Both versions failing — investigate infrastructure/);
+    // The trend of phase 3 over its three runs: green, red, red.
+    assert.match(index, /## Trend \(phase 3, last 3 runs\)\n\nPass rate `█▆▆` \(100% → 66\.7%\)/);
+    const svg = /<svg[^]*?<\/svg>/.exec(read(path.join(latest, 'index.html')))?.[0] ?? '';
+    assert.equal(svg.match(/<rect /g)?.length, 3);
+    assert.equal(svg.match(/fill="#cf222e"/g)?.length, 2);
     assert.match(
       read(path.join(p.storage, 'deployment.log')),
       /⚠️ Both versions failing — investigate infrastructure/,
