@@ -14,6 +14,8 @@ export interface Measured {
   signal: NodeJS.Signals | null;
   /** Peak RSS of the spawned process itself, in MiB (null when it died before reporting). */
   rootPeakMiB: number | null;
+  /** CPU time (user + system) of the spawned process itself, ms. */
+  rootCpuMs: number | null;
   /** Largest peak RSS of any Node process of the run (workers, sandbox), in MiB. */
   treeMaxPeakMiB: number | null;
   /** The spawn time, epoch ms (timelines from a reporter are compared with it). */
@@ -31,6 +33,22 @@ interface RssLine {
   pid: number;
   ppid: number;
   maxRssKb: number;
+  cpuMs: number;
+}
+
+/** Process groups of running children: a Ctrl-C of the harness takes them down too. */
+const running = new Set<number>();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    for (const pid of running) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
 }
 
 /** Spawns `node <args>` with the RSS probe preloaded; never rejects on a non-zero exit. */
@@ -47,6 +65,7 @@ export async function runNode(args: string[], o: RunOptions): Promise<Measured> 
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  if (child.pid) running.add(child.pid);
   const chunks: string[] = [];
   let kept = 0;
   const keep = (b: Buffer) => {
@@ -71,6 +90,7 @@ export async function runNode(args: string[], o: RunOptions): Promise<Measured> 
     },
   );
   clearTimeout(timer);
+  if (child.pid) running.delete(child.pid);
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const lines = readRss(rssFile);
   rmSync(rssFile, { force: true });
@@ -81,6 +101,7 @@ export async function runNode(args: string[], o: RunOptions): Promise<Measured> 
     exitCode: code,
     signal,
     rootPeakMiB: root ? root.maxRssKb / 1024 : null,
+    rootCpuMs: root ? root.cpuMs : null,
     treeMaxPeakMiB: tree === null ? null : tree / 1024,
     startedAt,
     output: chunks.join(''),

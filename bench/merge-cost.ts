@@ -1,21 +1,19 @@
 // Section 3: the same synthetic suite as 4 shards (blob reports), then `merge-reports` with our
-// reporter against the same merge with html (and dot, the cost of reading the blobs at all).
+// reporter against the same merge with html (and dot: the cost of reading the blobs at all).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { compare, type Comparison } from './compare.ts';
 import { PLAYWRIGHT_CLI, runNode } from './measure-process.ts';
 import { reportProblem } from './report-check.ts';
 import { outputEnv, PHASEGATE_REPORTER, reporterArg, type Variant } from './reporter-cost.ts';
+import { summarize, type Summary } from './stats.ts';
 import { countKinds, planSuite, writeSuite } from './synthetic-suite.ts';
-import { interleave, ratio, summarize, type Summary } from './stats.ts';
 
-export interface MergeResults {
+export interface MergeResults extends Comparison<Variant> {
   tests: number;
   shards: number;
-  runs: number;
   shardWall: Summary | null;
-  variants: Partial<Record<Variant, { wall: Summary; rootPeakMiB: Summary }>>;
-  vsHtml: Partial<Record<Variant, { wall: number; rootPeak: number }>>;
-  invalidRuns: string[];
+  notes: string[];
 }
 
 export async function runMergeCost(o: {
@@ -25,7 +23,6 @@ export async function runMergeCost(o: {
   runs: number;
   log: (s: string) => void;
 }): Promise<MergeResults> {
-  const invalidRuns: string[] = [];
   const plan = planSuite(o.tests);
   const mix = countKinds(plan);
   const dir = path.join(o.repo, `.tmp/bench-merge-${o.tests}`);
@@ -39,7 +36,7 @@ export async function runMergeCost(o: {
     const m = await runNode([PLAYWRIGHT_CLI, 'test', `--shard=${i}/${o.shards}`, '--reporter=blob'], {
       cwd: dir,
       env: { ...process.env, ...outputEnv(runDir) },
-      timeoutMs: 1_200_000,
+      timeoutMs: 1_800_000,
     });
     shardWalls.push(m.wallMs);
     const blobDir = path.join(runDir, 'blob');
@@ -49,12 +46,10 @@ export async function runMergeCost(o: {
     copyFileSync(path.join(blobDir, zips[0] as string), path.join(blobs, zips[0] as string));
     o.log(`merge: shard ${i}/${o.shards} in ${(m.wallMs / 1000).toFixed(1)} s`);
   }
+  const notes: string[] = [];
   const ours = existsSync(path.join(o.repo, PHASEGATE_REPORTER));
-  if (!ours)
-    invalidRuns.push(`${PHASEGATE_REPORTER} does not exist yet: merge with our reporter not measured`);
-  const variants: Variant[] = ours ? ['html', 'phasegate', 'dot'] : ['html', 'dot'];
+  if (!ours) notes.push(`${PHASEGATE_REPORTER} does not exist yet: merge with our reporter not measured`);
   let k = 0;
-  const raw = new Map<Variant, { wall: number; root: number }[]>();
   const runOnce = async (v: Variant) => {
     const runDir = path.join(dir, 'merge-out', `${v}-${k++}`);
     mkdirSync(runDir, { recursive: true });
@@ -79,45 +74,20 @@ export async function runMergeCost(o: {
     return { m, problem };
   };
   if (ours) await runOnce('phasegate');
-  for (const v of interleave(variants, o.runs)) {
-    const { m, problem } = await runOnce(v);
-    if (problem) {
-      invalidRuns.push(`merge ${v}: ${problem}\n${m.output.slice(-1200)}`);
-      o.log(`merge ${v}: INVALID (${problem})`);
-      continue;
-    }
-    o.log(`merge ${v}: ${(m.wallMs / 1000).toFixed(2)} s, peak ${m.rootPeakMiB?.toFixed(0)} MiB`);
-    const list = raw.get(v) ?? [];
-    list.push({ wall: m.wallMs, root: m.rootPeakMiB ?? Number.NaN });
-    raw.set(v, list);
-  }
-  const out: MergeResults = {
+  const c = await compare<Variant>({
+    variants: ours ? ['html', 'phasegate', 'dot'] : ['html', 'dot'],
+    baseline: 'html',
+    runs: o.runs,
+    runOnce,
+    label: `merge ${o.shards}×`,
+    log: o.log,
+  });
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    ...c,
     tests: o.tests,
     shards: o.shards,
-    runs: o.runs,
     shardWall: shardWalls.length ? summarize(shardWalls) : null,
-    variants: {},
-    vsHtml: {},
-    invalidRuns,
+    notes,
   };
-  for (const [v, list] of raw) {
-    out.variants[v] = {
-      wall: summarize(list.map((r) => r.wall)),
-      rootPeakMiB: summarize(list.map((r) => r.root)),
-    };
-  }
-  const html = out.variants.html;
-  if (html) {
-    for (const [v, r] of Object.entries(out.variants) as [
-      Variant,
-      { wall: Summary; rootPeakMiB: Summary },
-    ][]) {
-      out.vsHtml[v] = {
-        wall: ratio(r.wall.median, html.wall.median),
-        rootPeak: ratio(r.rootPeakMiB.median, html.rootPeakMiB.median),
-      };
-    }
-  }
-  rmSync(dir, { recursive: true, force: true });
-  return out;
 }

@@ -1,37 +1,32 @@
-// Section 2: what our reporter costs on synthetic suites of 500, 2,000 and 10,000 tests (no
-// browser), against the same run with Playwright's dot reporter (the baseline) and its html,
-// junit and blob reporters. Runs are interleaved so drift lands on every variant alike.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+// Section 2: what our reporter costs on synthetic suites (no browser; ~10% screenshots, ~5%
+// warnings, ~2% failures), against Playwright's dot reporter (the baseline) and its html, junit
+// and blob reporters. Two measurements:
+// - run: the whole `playwright test` with each reporter, the figure the targets speak of;
+// - replay: the suite runs once into a blob, then each reporter consumes the very same events
+//   through `merge-reports`. No test execution in the timing, so the reporter's own cost stands
+//   out even when a shared machine's load makes whole runs swing by tens of seconds.
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { PLAYWRIGHT_CLI, runNode } from './measure-process.ts';
+import { compare, type Comparison } from './compare.ts';
+import { PLAYWRIGHT_CLI, runNode, type Measured } from './measure-process.ts';
 import { reportProblem } from './report-check.ts';
+import { growthExponent } from './stats.ts';
 import { countKinds, planSuite, writeSuite } from './synthetic-suite.ts';
-import { growthExponent, interleave, ratio, summarize, type Summary } from './stats.ts';
 
 export type Variant = 'dot' | 'phasegate' | 'html' | 'junit' | 'blob';
+export type Mode = 'run' | 'replay';
 
-export interface VariantResult {
-  wall: Summary;
-  rootPeakMiB: Summary;
-  treeMaxPeakMiB: Summary;
-}
-
-export interface SizeResult {
+export interface SizeResult extends Comparison<Variant> {
   tests: number;
+  mode: Mode;
   mix: Record<string, number>;
-  variants: Partial<Record<Variant, VariantResult>>;
-  /** Median ratios against dot measured in the same invocation. */
-  vsDot: Partial<Record<Variant, { wall: number; rootPeak: number }>>;
-  /** Median wall of the variant minus dot's, ms: the reporter's own cost in absolute terms. */
-  overheadMs: Partial<Record<Variant, number>>;
 }
 
 export interface ReporterCostResults {
-  runs: Record<number, number>;
   sizes: SizeResult[];
-  /** Exponent k of overhead ≈ a·n^k across the sizes (≤ 1: linear or better). */
-  growth: Partial<Record<Variant, { wall: number; overhead: number; rootPeak: number }>>;
-  invalidRuns: string[];
+  /** Exponent k of cost ≈ a·n^k across the replay sizes (≤ 1: linear or better). */
+  growth: Partial<Record<Variant, { wall: number; cpu: number; rootPeak: number }>>;
+  notes: string[];
 }
 
 export const PHASEGATE_REPORTER = 'reporters/reporter.ts';
@@ -52,97 +47,106 @@ export function outputEnv(runDir: string): Record<string, string> {
   };
 }
 
+export interface SizePlan {
+  tests: number;
+  run: { variants: Variant[]; runs: number } | null;
+  replay: { variants: Variant[]; runs: number } | null;
+}
+
 export async function runReporterCost(o: {
   repo: string;
-  sizes: number[];
-  runsFor: (size: number) => number;
-  variantsFor: (size: number) => Variant[];
+  sizes: SizePlan[];
   log: (s: string) => void;
 }): Promise<ReporterCostResults> {
-  const invalidRuns: string[] = [];
+  const notes: string[] = [];
   const sizes: SizeResult[] = [];
-  const runs: Record<number, number> = {};
   const ours = existsSync(path.join(o.repo, PHASEGATE_REPORTER));
+  if (!ours) notes.push(`${PHASEGATE_REPORTER} does not exist yet: our reporter not measured`);
+  const keep = (vs: Variant[]) => vs.filter((v) => v !== 'phasegate' || ours);
   for (const size of o.sizes) {
-    const plan = planSuite(size);
+    const plan = planSuite(size.tests);
     const mix = countKinds(plan);
-    const dir = path.join(o.repo, `.tmp/bench-syn-${size}`);
+    const expect = { total: size.tests, failed: mix.fail, warnings: mix.warn };
+    const dir = path.join(o.repo, `.tmp/bench-syn-${size.tests}`);
     rmSync(dir, { recursive: true, force: true });
     await writeSuite(dir, plan, o.repo);
-    const variants = o.variantsFor(size).filter((v) => v !== 'phasegate' || ours);
-    if (!ours) invalidRuns.push(`${PHASEGATE_REPORTER} does not exist yet: our reporter not measured`);
-    const n = o.runsFor(size);
-    runs[size] = n;
     let k = 0;
-    const runOnce = async (v: Variant) => {
+    const measured = async (v: Variant, args: string[], okExit: number) => {
       const runDir = path.join(dir, 'out', `${v}-${k++}`);
       mkdirSync(runDir, { recursive: true });
-      const m = await runNode([PLAYWRIGHT_CLI, 'test', `--reporter=${reporterArg(v, o.repo)}`], {
+      const m: Measured = await runNode([PLAYWRIGHT_CLI, ...args], {
         cwd: dir,
         env: { ...process.env, ...outputEnv(runDir) },
-        timeoutMs: 1_200_000,
+        timeoutMs: 1_800_000,
       });
-      let problem: string | null =
-        m.exitCode === 1 ? null : `exit ${m.exitCode} (expected 1: the suite has failures)`;
-      if (!problem && v === 'phasegate') {
-        problem = reportProblem(path.join(runDir, 'storage'), {
-          total: size,
-          failed: mix.fail,
-          warnings: mix.warn,
-        });
-      }
+      let problem: string | null = m.exitCode === okExit ? null : `exit ${m.exitCode} (expected ${okExit})`;
+      if (!problem && v === 'phasegate') problem = reportProblem(path.join(runDir, 'storage'), expect);
       rmSync(runDir, { recursive: true, force: true });
       return { m, problem };
     };
-    // Fills Playwright's transform cache for the specs and our reporter; not counted.
-    for (const v of variants.filter((x) => x === 'dot' || x === 'phasegate')) await runOnce(v);
-    const raw = new Map<Variant, { wall: number; root: number; tree: number }[]>();
-    for (const v of interleave(variants, n)) {
-      const { m, problem } = await runOnce(v);
-      if (problem) {
-        invalidRuns.push(`${size} tests, ${v}: ${problem}\n${m.output.slice(-1200)}`);
-        o.log(`reporter ${size} ${v}: INVALID (${problem})`);
-        continue;
+    if (size.run) {
+      const variants = keep(size.run.variants);
+      // Fills Playwright's transform cache for the specs and our reporter; not counted.
+      for (const v of variants.filter((x) => x === 'dot' || x === 'phasegate')) {
+        await measured(v, ['test', `--reporter=${reporterArg(v, o.repo)}`], 1);
       }
-      o.log(
-        `reporter ${size} ${v}: ${(m.wallMs / 1000).toFixed(2)} s, runner peak ${m.rootPeakMiB?.toFixed(0)} MiB`,
-      );
-      const list = raw.get(v) ?? [];
-      list.push({ wall: m.wallMs, root: m.rootPeakMiB ?? Number.NaN, tree: m.treeMaxPeakMiB ?? Number.NaN });
-      raw.set(v, list);
+      const c = await compare({
+        variants,
+        baseline: 'dot',
+        runs: size.run.runs,
+        // The suite has failures, so `playwright test` exits 1 with every reporter.
+        runOnce: (v) => measured(v, ['test', `--reporter=${reporterArg(v, o.repo)}`], 1),
+        label: `run ${size.tests}`,
+        log: o.log,
+      });
+      sizes.push({ ...c, tests: size.tests, mode: 'run', mix });
     }
-    const result: SizeResult = { tests: size, mix, variants: {}, vsDot: {}, overheadMs: {} };
-    for (const [v, list] of raw) {
-      result.variants[v] = {
-        wall: summarize(list.map((r) => r.wall)),
-        rootPeakMiB: summarize(list.map((r) => r.root)),
-        treeMaxPeakMiB: summarize(list.map((r) => r.tree)),
-      };
-    }
-    const dot = result.variants.dot;
-    if (dot) {
-      for (const [v, r] of Object.entries(result.variants) as [Variant, VariantResult][]) {
-        result.vsDot[v] = {
-          wall: ratio(r.wall.median, dot.wall.median),
-          rootPeak: ratio(r.rootPeakMiB.median, dot.rootPeakMiB.median),
-        };
-        result.overheadMs[v] = Math.round(r.wall.median - dot.wall.median);
+    if (size.replay) {
+      const blobs = path.join(dir, 'blob-once');
+      // The events are the same whatever the worker count; two workers only make the one-off
+      // recording quicker.
+      const rec = await runNode([PLAYWRIGHT_CLI, 'test', '--reporter=blob', '--workers=2'], {
+        cwd: dir,
+        env: { ...process.env, ...outputEnv(dir), PLAYWRIGHT_BLOB_OUTPUT_DIR: blobs },
+        timeoutMs: 1_800_000,
+      });
+      const zips = existsSync(blobs) ? readdirSync(blobs).filter((f) => f.endsWith('.zip')) : [];
+      if (zips.length !== 1) {
+        notes.push(
+          `replay ${size.tests}: recording the blob failed (exit ${rec.exitCode})\n${rec.output.slice(-1500)}`,
+        );
+      } else {
+        o.log(`replay ${size.tests}: blob recorded in ${(rec.wallMs / 1000).toFixed(1)} s`);
+        const variants = keep(size.replay.variants);
+        // merge-reports exits 0 even when tests failed (ENVIRONMENT.md).
+        const replay = (v: Variant) =>
+          measured(v, ['merge-reports', `--reporter=${reporterArg(v, o.repo)}`, blobs], 0);
+        if (variants.includes('phasegate')) await replay('phasegate');
+        const c = await compare({
+          variants,
+          baseline: 'dot',
+          runs: size.replay.runs,
+          runOnce: replay,
+          label: `replay ${size.tests}`,
+          log: o.log,
+        });
+        sizes.push({ ...c, tests: size.tests, mode: 'replay', mix });
       }
     }
-    sizes.push(result);
     rmSync(dir, { recursive: true, force: true });
   }
   const growth: ReporterCostResults['growth'] = {};
+  const replays = sizes.filter((s) => s.mode === 'replay');
   for (const v of ['dot', 'phasegate', 'html', 'junit', 'blob'] as Variant[]) {
-    const pts = sizes.filter((s) => s.variants[v]);
+    const pts = replays.filter((s) => s.variants[v]);
     if (pts.length < 2) continue;
+    const fit = (f: (s: SizeResult) => number) =>
+      growthExponent(pts.map((s) => ({ n: s.tests, cost: f(s) })));
     growth[v] = {
-      wall: growthExponent(pts.map((s) => ({ n: s.tests, cost: s.variants[v]?.wall.median ?? 0 }))),
-      overhead: growthExponent(pts.map((s) => ({ n: s.tests, cost: s.overheadMs[v] ?? 0 }))),
-      rootPeak: growthExponent(
-        pts.map((s) => ({ n: s.tests, cost: s.variants[v]?.rootPeakMiB.median ?? 0 })),
-      ),
+      wall: fit((s) => s.variants[v]?.wall.median ?? 0),
+      cpu: fit((s) => s.variants[v]?.cpuMs.median ?? 0),
+      rootPeak: fit((s) => s.variants[v]?.rootPeakMiB.median ?? 0),
     };
   }
-  return { runs, sizes, growth, invalidRuns };
+  return { sizes, growth, notes };
 }

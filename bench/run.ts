@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--runs N] [--only suite,reporter,merge,screenshots] [--sizes 500,2000]
-// [--merge-tests N] [--no-demo] [--out path]`:
+// [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--out path]`:
 // measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
 // and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
 // them). Never part of `npm test`: these are wall-clock figures.
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runMergeCost } from './merge-cost.ts';
 import { renderResults, type BenchResults } from './render-results.ts';
-import { runReporterCost, type Variant } from './reporter-cost.ts';
+import { runReporterCost, type SizePlan } from './reporter-cost.ts';
 import { runScreenshotCost } from './screenshot-cost.ts';
 import { runSuiteBench } from './suite-runs.ts';
 
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     'merge-tests': { type: 'string' },
     'no-demo': { type: 'boolean', default: false },
+    'no-runs': { type: 'boolean', default: false },
+    'demo-runs': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -43,6 +45,8 @@ function intList(name: string, v: string): number[] {
 }
 
 const quick = values.quick;
+/** Replays only in section 2 (whole runs of 2,000 tests take minutes on a loaded machine). */
+const noRuns = values['no-runs'];
 const runsOverride = values.runs ? positiveInt('runs', values.runs) : undefined;
 const only = (values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS]) as Section[];
 for (const s of only) {
@@ -122,24 +126,24 @@ if (only.includes('suite')) {
     phases: quick ? [1] : [1, 2, 3, 4, 5, 6, 7, 8],
     full: true,
     demo: !values['no-demo'] && !quick,
+    demoRuns: values['demo-runs'] ? positiveInt('demo-runs', values['demo-runs']) : undefined,
     log,
   });
   save('suite');
 }
 if (only.includes('reporter')) {
-  results.reporter = await runReporterCost({
-    repo,
-    sizes,
-    runsFor: (n) => runsOverride ?? (quick ? 1 : n >= 10000 ? 3 : 5),
-    // Every reporter at the target size; ours against the baseline and html at the others.
-    variantsFor: (n): Variant[] =>
-      quick
-        ? ['dot', 'phasegate']
-        : n === 2000
-          ? ['dot', 'phasegate', 'html', 'junit', 'blob']
-          : ['dot', 'phasegate', 'html'],
-    log,
-  });
+  const runs = (n: number) => runsOverride ?? (quick ? 1 : n);
+  // Whole runs where the targets are (500 and 2,000); replays for every size and reporter,
+  // 10,000 included, because they isolate the reporter's own cost and take seconds, not minutes.
+  const plans: SizePlan[] = sizes.map((n) => ({
+    tests: n,
+    run: quick || n > 2000 || noRuns ? null : { variants: ['dot', 'phasegate', 'html'], runs: runs(3) },
+    replay: {
+      variants: quick ? ['dot', 'phasegate'] : ['dot', 'phasegate', 'html', 'junit', 'blob'],
+      runs: runs(5),
+    },
+  }));
+  results.reporter = await runReporterCost({ repo, sizes: plans, log });
   save('reporter');
 }
 if (only.includes('merge')) {

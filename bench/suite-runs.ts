@@ -54,6 +54,8 @@ export async function runSuiteBench(o: {
   phases: number[];
   full: boolean;
   demo: boolean;
+  /** Demo runs; default `runs` (each demo is eight phase runs, so a loaded machine may want fewer). */
+  demoRuns?: number;
   log: (s: string) => void;
 }): Promise<SuiteResults> {
   const notes: string[] = [];
@@ -138,7 +140,7 @@ export async function runSuiteBench(o: {
         slowest: (list[list.length - 1] as { timeline: Timeline }).timeline.slowest,
       });
     }
-    const demo = o.demo ? await demoBench(o.repo, o.runs, o.log, notes) : null;
+    const demo = o.demo ? await demoBench(o.repo, o.demoRuns ?? o.runs, o.log, notes) : null;
     return {
       runs: o.runs,
       sandboxStart: start.start,

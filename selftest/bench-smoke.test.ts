@@ -201,33 +201,37 @@ describe('timeline and reports', () => {
       load: [{ at: 'a', what: 'start', loadavg: [1, 1, 1] }],
       suite: null,
       reporter: {
-        runs: { 2000: 3 },
         sizes: [
           {
             tests: 2000,
+            mode: 'run',
             mix: { shot: 200, warn: 100, fail: 40, pass: 1660 },
+            runs: 3,
+            baseline: 'dot',
             variants: {
-              dot: { wall: s(10_000), rootPeakMiB: s(100), treeMaxPeakMiB: s(100) },
-              phasegate: { wall: s(12_000), rootPeakMiB: s(120), treeMaxPeakMiB: s(120) },
-              html: { wall: s(13_000), rootPeakMiB: s(110), treeMaxPeakMiB: s(110) },
+              dot: { wall: s(10_000), cpuMs: s(5_000), rootPeakMiB: s(100) },
+              phasegate: { wall: s(12_000), cpuMs: s(6_000), rootPeakMiB: s(120) },
+              html: { wall: s(13_000), cpuMs: s(7_000), rootPeakMiB: s(110) },
             },
-            vsDot: {
-              dot: { wall: 1, rootPeak: 1 },
-              phasegate: { wall: 1.2, rootPeak: 1.2 },
-              html: { wall: 1.3, rootPeak: 1.1 },
+            vsBaseline: {
+              dot: { wall: 1, cpu: 1, rootPeak: 1 },
+              phasegate: { wall: 1.2, cpu: 1.2, rootPeak: 1.2 },
+              html: { wall: 1.3, cpu: 1.4, rootPeak: 1.1 },
             },
             overheadMs: { dot: 0, phasegate: 2000, html: 3000 },
+            invalid: [],
           },
         ],
         growth: {},
-        invalidRuns: [],
+        notes: [],
       },
       merge: null,
       screenshots: null,
     };
     const md = renderResults(r);
-    assert.match(md, /reporter on 2,000 tests < 1\.1× dot wall \| 1\.20× \| \*\*missed\*\*/);
-    assert.match(md, /no slower than html \| 0\.92× html \| met/);
-    assert.match(md, /peak memory < 1\.5× dot \| 1\.20× \| met/);
+    assert.match(md, /reporter on 2,000 tests < 1\.1× dot wall \(whole run\) \| 1\.20× \| \*\*missed\*\*/);
+    assert.match(md, /no slower than html \(whole run\) \| 0\.92× html \| met/);
+    assert.match(md, /peak memory < 1\.5× dot \(whole run\) \| 1\.20× \| met/);
+    assert.match(md, /\| 2000 tests \| phasegate \| 3 \| 12\.00 \(12\.00–12\.00\) \| 1\.20× \| 2000 \|/);
   });
 });
