@@ -100,7 +100,9 @@ async function main(): Promise<number> {
     }
   }
   const signoff = await finalSignoff(env);
-  if (last?.reportDir) console.log(`\nLast phase report: ${path.join(last.reportDir, 'INDEX.md')}`);
+  // On success the sign-off itself ends with the last report's path.
+  if (signoff !== 0 && last?.reportDir)
+    console.log(`\nLast phase report: ${path.join(last.reportDir, 'INDEX.md')}`);
   return signoff;
 }
 
