@@ -228,6 +228,7 @@ function view(model: RunModel) {
     trendFrom: formatRate(rates[0] ?? 0),
     trendTo: formatRate(rates[rates.length - 1] ?? 0),
     trendSvg: trendSvg(model.trend),
+    trendRuns: model.trend.length === 1 ? 'this run only so far' : `last ${model.trend.length} runs`,
     uncovered: model.coverage.items.filter((i) => i.status === 'NONE'),
     items: model.coverage.items.map((i) => ({
       ...i,
