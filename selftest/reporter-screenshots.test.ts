@@ -65,7 +65,7 @@ interface ShotEntry {
   thumbnail: string;
 }
 
-test('screenshots: names, blank verdicts, thumbnails, report.json', { timeout: 170_000 }, async () => {
+test('screenshots: names, blank verdicts, thumbnails, report.json', { timeout: 290_000 }, async () => {
   p.write({ 'playwright.config.ts': config, 'shots.spec.ts': spec });
   const first = await p.test();
   expectCode(first, 1, 'first run');

@@ -86,7 +86,7 @@ function reportOf(storage: string) {
   };
 }
 
-test('3 shards + merge-reports give the unsharded report', { timeout: 170_000 }, async () => {
+test('3 shards + merge-reports give the unsharded report', { timeout: 290_000 }, async () => {
   p.write({
     'playwright.config.ts': configSource('retries: 1, fullyParallel: true,'),
     'merge.config.ts': `export default { testDir: '.', reporter: [[${JSON.stringify(REPORTER)}]] };\n`,

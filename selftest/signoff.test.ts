@@ -78,7 +78,7 @@ const signoff = () => p.exec('npm', ['--prefix', REPO, '--silent', 'run', 'signo
 
 test(
   'eight VERIFIED phases sign off; a failed phase is named; both versions failing',
-  { timeout: 175_000 },
+  { timeout: 290_000 },
   async () => {
     p.write({ 'playwright.config.ts': configSource('workers: 1,'), 'checks.spec.ts': spec });
     const runs = await Promise.all(

@@ -63,7 +63,7 @@ export function createProject(prefix: string): InlineProject {
     FORCE_COLOR: '0',
     ...env,
   });
-  const exec = (command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 150_000) =>
+  const exec = (command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 240_000) =>
     new Promise<RunResult>((resolve, reject) => {
       const child = spawn(command, args, { cwd: dir, env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
