@@ -60,6 +60,7 @@ export default class PhaseReporter implements Reporter {
   private readonly planned = new Map<string, TestSnap>();
   private readonly globalErrors: string[] = [];
   private meta: PhasegateMetadata = { deploymentPhase: null, targetVersion: null };
+  private listOnly = false;
 
   constructor() {
     try {
@@ -80,6 +81,8 @@ export default class PhaseReporter implements Reporter {
   }
 
   onBegin(config: FullConfig, suite: Suite): void {
+    // `--list` runs no check: a report (and a FAILED sign-off block) would be a lie.
+    this.listOnly = (config.argv ?? []).includes('--list');
     this.noteMetadata(phasegateMetadata(config.metadata));
     for (const test of suite.allTests()) {
       this.planned.set(test.id, this.snap(test, undefined));
@@ -154,6 +157,7 @@ export default class PhaseReporter implements Reporter {
   }
 
   async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+    if (this.listOnly) return undefined;
     try {
       return await this.publish(result);
     } catch (err) {

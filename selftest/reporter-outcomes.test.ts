@@ -138,6 +138,11 @@ test('Escaped <img src=x onerror=alert(1)>', check({ phase: 1, kind: 'api', cove
     assert.match(run.r.output, /✅ 3\/3 checks passed/);
     assert.match(run.r.output, /Result: PROCEED TO NEXT PHASE ✅/);
     assert.ok(run.r.output.includes(path.join(run.dir, 'INDEX.md')));
+    // `--list` runs nothing, so it writes no report and no sign-off block.
+    const listed = await run.p.test(['--list']);
+    expectCode(listed, 0, '--list');
+    assert.equal(run.p.reportDirs().length, 1);
+    assert.equal(read(path.join(run.p.storage, 'deployment.log')), log);
   });
 
   test('warnings only: MONITOR, exit 0', async () => {
