@@ -3,7 +3,7 @@
 // no report that could be mistaken for a verdict.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, runSuite, filesUnder, type SuiteRun } from './helpers/robustness-run.ts';
 
@@ -11,6 +11,8 @@ const DB_PASSWORD = 'Pw-Db-7c1e9f';
 const API_KEY = 'cal_live_cfgsecret_55aa';
 const root = path.join(REPO, '.tmp', `robustness-config-${process.pid}`);
 mkdirSync(root, { recursive: true });
+// A readable log, so that only what a case breaks is wrong.
+writeFileSync(path.join(root, 'laravel.log'), '');
 after(() => rmSync(root, { recursive: true, force: true }));
 
 /** A real-target configuration that is valid, so each case breaks exactly what it names. */

@@ -1,6 +1,7 @@
 // Dependency matrix, part C (issue 5): the application down (refusing, or accepting and never
 // answering — browser checks included), each in one run with Cal.com unreachable (an untrusted
-// TLS certificate, a refused port). Only the database, Redis and log checks can stay green.
+// TLS certificate, a refused port), and Slack and SMTP never answering the end-of-run messages.
+// Only the database, Redis and log checks can stay green; the run still ends.
 import { test, before, after } from 'node:test';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -22,8 +23,8 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-test('application refusing connections + Cal.com behind an untrusted TLS certificate', async () => {
-  await runGroup(sandbox, [f.appRefused, f.calcomTls], { outRoot: root, ...API });
+test('application refusing connections + Cal.com behind an untrusted TLS certificate + notifications hanging', async () => {
+  await runGroup(sandbox, [f.appRefused, f.calcomTls, f.notificationsHang], { outRoot: root, ...API });
 });
 
 test('application never answering + Cal.com refusing connections (browser checks too)', async () => {

@@ -308,3 +308,30 @@ export const appRefused: FaultFactory = async () => ({
   secrets: [],
   close: nothing,
 });
+
+// --- Notifications --------------------------------------------------------------------------
+
+/** Slack and the SMTP server accept connections and never answer: the run still ends, same verdict. */
+export const notificationsHang: FaultFactory = async () => {
+  const slack = await hangServer('http');
+  const smtp = await hangServer('smtp');
+  return {
+    fault: {
+      name: 'Slack and SMTP never answering',
+      env: {
+        SLACK_WEBHOOK_URL: `${slack.url}/services/T000/B000/hangingtoken0000000000`,
+        SMTP_URL: smtp.url,
+        NOTIFY_EMAIL_TO: 'release-manager@example.invalid',
+        NOTIFY_ON: 'all',
+        NOTIFY_TIMEOUT_MS: '2000',
+      },
+      dependents: [],
+      mustFail: [],
+    },
+    secrets: ['hangingtoken0000000000'],
+    close: async () => {
+      await slack.close();
+      await smtp.close();
+    },
+  };
+};
