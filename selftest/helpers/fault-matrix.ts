@@ -83,7 +83,7 @@ export const EXPECTED: Record<string, Expectation> = {
       [T.monitoring]: /Error rate: \d+(\.\d)?% \(target < 1%, limit 5%\) — \d+ of \d+ requests answered 5xx/,
       [T.idempotencyVisible]: /Appointment creation failed: POST \/appointments answered HTTP 500/,
       [T.calcomIdMatch]: /Appointment creation failed: POST \/appointments answered HTTP 500/,
-      [T.bookingFlow]: /no confirmation page/,
+      [T.bookingFlow]: /POST \/appointments answered HTTP 500/,
     },
   },
   login_blank: {
