@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [--runs N] [--only suite,reporter,merge,screenshots] [--sizes 500,2000]
-// [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--out path]`:
+// [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
+// [--out path]`:
 // measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
 // and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
 // them). Never part of `npm test`: these are wall-clock figures.
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runMergeCost } from './merge-cost.ts';
 import { renderResults, type BenchResults } from './render-results.ts';
-import { runReporterCost, type SizePlan } from './reporter-cost.ts';
+import { runReporterCost, type SizePlan, type Variant } from './reporter-cost.ts';
 import { runScreenshotCost } from './screenshot-cost.ts';
 import { runSuiteBench } from './suite-runs.ts';
 
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     'no-demo': { type: 'boolean', default: false },
     'no-runs': { type: 'boolean', default: false },
     'demo-runs': { type: 'string' },
+    variants: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -61,6 +63,18 @@ const mergeTests = values['merge-tests']
   : quick
     ? 200
     : 2000;
+const VARIANTS: Variant[] = ['dot', 'phasegate', 'html', 'junit', 'blob'];
+const replayVariants = values.variants?.split(',').map((v) => {
+  if (!VARIANTS.includes(v as Variant)) {
+    console.error(`bench: --variants takes ${VARIANTS.join(', ')}; got "${v}"`);
+    process.exit(2);
+  }
+  return v as Variant;
+});
+if (replayVariants && !replayVariants.includes('dot')) {
+  console.error('bench: --variants must include dot, the baseline');
+  process.exit(2);
+}
 const mode = quick ? 'quick' : 'latest';
 const outBase = values.out ?? path.join(repo, 'bench/results', mode);
 
@@ -139,7 +153,8 @@ if (only.includes('reporter')) {
     tests: n,
     run: quick || n > 2000 || noRuns ? null : { variants: ['dot', 'phasegate', 'html'], runs: runs(3) },
     replay: {
-      variants: quick ? ['dot', 'phasegate'] : ['dot', 'phasegate', 'html', 'junit', 'blob'],
+      variants:
+        replayVariants ?? (quick ? ['dot', 'phasegate'] : ['dot', 'phasegate', 'html', 'junit', 'blob']),
       runs: runs(5),
     },
   }));
