@@ -16,6 +16,8 @@ export interface Measured {
   rootPeakMiB: number | null;
   /** CPU time (user + system) of the spawned process itself, ms. */
   rootCpuMs: number | null;
+  /** CPU time (user + system) of the whole process tree, ms; null without GNU time. */
+  treeCpuMs: number | null;
   /** Largest peak RSS of any Node process of the run (workers, sandbox), in MiB. */
   treeMaxPeakMiB: number | null;
   /** The spawn time, epoch ms (timelines from a reporter are compared with it). */
@@ -59,7 +61,13 @@ export async function runNode(args: string[], o: RunOptions): Promise<Measured> 
   const nodeOptions = [o.env.NODE_OPTIONS ?? '', `--import=${RSS_PROBE}`].join(' ').trim();
   const startedAt = Date.now();
   const t0 = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, {
+  const timeFile = `${rssFile}.time`;
+  // GNU time reports the CPU of the whole tree it waited for (workers, sandbox, Chromium): a
+  // cost that other people's load on a shared machine does not stretch.
+  const [command, commandArgs] = HAS_GNU_TIME
+    ? [GNU_TIME, ['-f', '%U %S', '-o', timeFile, process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command, commandArgs, {
     cwd: o.cwd,
     env: { ...o.env, NODE_OPTIONS: nodeOptions, BENCH_RSS_FILE: rssFile },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,7 +102,9 @@ export async function runNode(args: string[], o: RunOptions): Promise<Measured> 
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const lines = readRss(rssFile);
   rmSync(rssFile, { force: true });
-  const root = lines.find((l) => l.pid === child.pid);
+  const root = lines.find((l) => (HAS_GNU_TIME ? l.ppid : l.pid) === child.pid);
+  const treeCpuMs = readTreeCpu(timeFile);
+  rmSync(timeFile, { force: true });
   const tree = lines.length ? Math.max(...lines.map((l) => l.maxRssKb)) : null;
   return {
     wallMs,
@@ -102,10 +112,24 @@ export async function runNode(args: string[], o: RunOptions): Promise<Measured> 
     signal,
     rootPeakMiB: root ? root.maxRssKb / 1024 : null,
     rootCpuMs: root ? root.cpuMs : null,
+    treeCpuMs,
     treeMaxPeakMiB: tree === null ? null : tree / 1024,
     startedAt,
     output: chunks.join(''),
   };
+}
+
+const GNU_TIME = '/usr/bin/time';
+const HAS_GNU_TIME = existsSync(GNU_TIME);
+
+function readTreeCpu(file: string): number | null {
+  if (!existsSync(file)) return null;
+  // The last line: a child killed by a signal makes time write a "Command terminated" line first.
+  const last = readFileSync(file, 'utf8').trim().split('\n').pop() ?? '';
+  const [user, system] = last.split(' ').map(Number);
+  return user !== undefined && system !== undefined && !Number.isNaN(user + system)
+    ? (user + system) * 1000
+    : null;
 }
 
 function readRss(file: string): RssLine[] {

@@ -75,13 +75,13 @@ function suiteTables(su: SuiteResults): string[] {
   }
   if (su.targets.length) {
     out.push(
-      '| run | tests | wall s | start-up ms | sandbox + load ms | checks ms | shutdown ms | report ms | exit ms | exit codes |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      '| run | tests | wall s | CPU s, all processes | start-up ms | sandbox + load ms | checks ms | shutdown ms | report ms | exit ms | exit codes |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     );
     for (const t of su.targets) {
       const sp = t.split;
       out.push(
-        `| ${t.grep ? `\`--grep "${t.grep}"\`` : 'full'} | ${t.tests.join('/')} | ${spread(t.wall, s)} | ${ms0(sp.startup.median)} | ` +
+        `| ${t.grep ? `\`--grep "${t.grep}"\`` : 'full'} | ${t.tests.join('/')} | ${spread(t.wall, s)} | ${t.treeCpuMs ? s(t.treeCpuMs.median) : 'n/a'} | ${ms0(sp.startup.median)} | ` +
           `${ms0(sp.sandboxAndLoad.median)} | ${ms0(sp.checks.median)} | ${ms0(sp.shutdown.median)} | ${ms0(sp.report.median)} | ` +
           `${ms0(sp.exit.median)} | ${t.exitCodes.join(',')} |`,
       );

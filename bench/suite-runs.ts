@@ -14,6 +14,8 @@ export interface SuiteTargetResult {
   target: string;
   grep: string | null;
   wall: Summary;
+  /** CPU of every process of the run (runner, workers, sandbox, Chromium), when GNU time exists. */
+  treeCpuMs: Summary | null;
   tests: number[];
   exitCodes: (number | null)[];
   split: Record<SplitName, Summary>;
@@ -93,6 +95,7 @@ export async function runSuiteBench(o: {
       string,
       {
         wall: number;
+        treeCpu: number | null;
         tests: number;
         exit: number | null;
         split: Record<SplitName, number>;
@@ -111,7 +114,14 @@ export async function runSuiteBench(o: {
           `(sandbox+load ${split.sandboxAndLoad} ms, checks ${split.checks} ms, report ${split.report} ms)`,
       );
       const list = raw.get(t.target) ?? [];
-      list.push({ wall: m.wallMs, tests: timeline.tests, exit: m.exitCode, split, timeline });
+      list.push({
+        wall: m.wallMs,
+        treeCpu: m.treeCpuMs,
+        tests: timeline.tests,
+        exit: m.exitCode,
+        split,
+        timeline,
+      });
       raw.set(t.target, list);
     }
     const results: SuiteTargetResult[] = [];
@@ -133,6 +143,9 @@ export async function runSuiteBench(o: {
         target: t.target,
         grep: t.grep,
         wall: summarize(list.map((r) => r.wall)),
+        treeCpuMs: list.every((r) => r.treeCpu !== null)
+          ? summarize(list.map((r) => r.treeCpu as number))
+          : null,
         tests: list.map((r) => r.tests),
         exitCodes: list.map((r) => r.exit),
         split,
