@@ -160,8 +160,8 @@ export const EXPECTED: Record<string, Expectation> = {
       [T.bookingSuccess]:
         /Booking success rate: 0% \(target ≥ 95%, limit 90%\) — 0 of 4 synthetic bookings reached Cal\.com/,
       [T.breaker]: /Circuit breaker OPEN/,
-      [T.calcomIdMatch]: /.+/,
-      [T.bookingFlow]: /.+/,
+      [T.calcomIdMatch]: /no Cal\.com booking UID \(status pending_sync\)/,
+      [T.bookingFlow]: /shows no Cal\.com booking UID/,
     },
     yellow: { [T.appointmentCreation]: /saved with status pending_sync but no Cal\.com booking yet/ },
   },
