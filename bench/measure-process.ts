@@ -16,6 +16,8 @@ export interface Measured {
   rootPeakMiB: number | null;
   /** CPU time (user + system) of the spawned process itself, ms. */
   rootCpuMs: number | null;
+  /** CPU time of the Node processes of the run by role, ms (the rest of treeCpuMs is Chromium). */
+  nodeCpuMs: { runner: number; workers: number; sandbox: number; other: number };
   /** CPU time (user + system) of the whole process tree, ms; null without GNU time. */
   treeCpuMs: number | null;
   /** Largest peak RSS of any Node process of the run (workers, sandbox), in MiB. */
@@ -36,6 +38,24 @@ interface RssLine {
   ppid: number;
   maxRssKb: number;
   cpuMs: number;
+  argv: string[];
+}
+
+function nodeCpu(lines: RssLine[], root: RssLine | undefined): Measured['nodeCpuMs'] {
+  const out = { runner: 0, workers: 0, sandbox: 0, other: 0 };
+  for (const l of lines) {
+    const script = l.argv[0] ?? '';
+    const role =
+      l === root
+        ? 'runner'
+        : script.includes('workerProcessEntry')
+          ? 'workers'
+          : script.includes('sandbox')
+            ? 'sandbox'
+            : 'other';
+    out[role] += l.cpuMs;
+  }
+  return out;
 }
 
 /** Process groups of running children: a Ctrl-C of the harness takes them down too. */
@@ -113,6 +133,7 @@ export async function runNode(args: string[], o: RunOptions): Promise<Measured> 
     rootPeakMiB: root ? root.maxRssKb / 1024 : null,
     rootCpuMs: root ? root.cpuMs : null,
     treeCpuMs,
+    nodeCpuMs: nodeCpu(lines, root),
     treeMaxPeakMiB: tree === null ? null : tree / 1024,
     startedAt,
     output: chunks.join(''),

@@ -93,6 +93,12 @@ function suiteTables(su: SuiteResults): string[] {
         .slice(0, 8)
         .map(([k, v]) => `${k} ${ms0(v)} ms`)
         .join('; ');
+      if (full.cpuByRole) {
+        const roles = Object.entries(full.cpuByRole)
+          .map(([k, v]) => `${k} ${s(v)} s`)
+          .join(', ');
+        out.push('', `Full run, CPU by process (median): ${roles}.`);
+      }
       out.push('', `Full run, fixture set-up summed over all tests and workers (median): ${fx || 'none'}.`);
       out.push(
         `Slowest checks (last full run): ${full.slowest.map((t) => `${t.title} ${ms0(t.ms)} ms`).join('; ')}.`,

@@ -16,6 +16,8 @@ export interface SuiteTargetResult {
   wall: Summary;
   /** CPU of every process of the run (runner, workers, sandbox, Chromium), when GNU time exists. */
   treeCpuMs: Summary | null;
+  /** Median CPU ms by process role; chromium = the tree's CPU minus every Node process's. */
+  cpuByRole: Record<string, number> | null;
   tests: number[];
   exitCodes: (number | null)[];
   split: Record<SplitName, Summary>;
@@ -96,6 +98,7 @@ export async function runSuiteBench(o: {
       {
         wall: number;
         treeCpu: number | null;
+        roles: Record<string, number> | null;
         tests: number;
         exit: number | null;
         split: Record<SplitName, number>;
@@ -145,6 +148,14 @@ export async function runSuiteBench(o: {
         wall: summarize(list.map((r) => r.wall)),
         treeCpuMs: list.every((r) => r.treeCpu !== null)
           ? summarize(list.map((r) => r.treeCpu as number))
+          : null,
+        cpuByRole: list.every((r) => r.roles !== null)
+          ? Object.fromEntries(
+              Object.keys(list[0]?.roles ?? {}).map((k) => [
+                k,
+                summarize(list.map((r) => (r.roles as Record<string, number>)[k] ?? 0)).median,
+              ]),
+            )
           : null,
         tests: list.map((r) => r.tests),
         exitCodes: list.map((r) => r.exit),
