@@ -131,7 +131,7 @@ describe('checks never harm the system they verify', () => {
     const killed = runAgainst(sb, {
       grep: 'Booking success rate',
       apiOnly: true,
-      deadlineMs: 120_000,
+      deadlineMs: 180_000,
       onSpawn: (p) => (pid = p),
     });
     // Kill as soon as the first synthetic booking exists, before its test can clean it up.
@@ -151,7 +151,7 @@ describe('checks never harm the system they verify', () => {
       grep: 'Database connectivity',
       apiOnly: true,
       env: { SYNTHETIC_SWEEP_MINUTES: '0' },
-      deadlineMs: 120_000,
+      deadlineMs: 180_000,
     });
     assert.equal(sweeper.run.exitCode, 0, sweeper.describe());
     assert.match(sweeper.run.stdout, /swept synthetic leftovers/, sweeper.describe());

@@ -71,7 +71,7 @@ export async function runAgainst(sb: TestSandbox, o: PhaseRunOptions = {}): Prom
     env: { ...targetEnv(sb), ...o.env },
     args,
     outDir,
-    deadlineMs: o.deadlineMs ?? 180_000,
+    deadlineMs: o.deadlineMs ?? 240_000,
     onSpawn: o.onSpawn,
   });
   const checks = run.results.map((r) => {
