@@ -113,13 +113,20 @@ export async function runSuiteBench(o: {
       }
       const split = splitTimeline(timeline, m.startedAt, m.wallMs);
       o.log(
-        `suite ${t.target}: ${(m.wallMs / 1000).toFixed(2)} s, ${timeline.tests} tests, exit ${m.exitCode} ` +
+        `suite ${t.target}: ${(m.wallMs / 1000).toFixed(2)} s wall, ${((m.treeCpuMs ?? 0) / 1000).toFixed(1)} s CPU, ` +
+          `${timeline.tests} tests, exit ${m.exitCode} ` +
           `(sandbox+load ${split.sandboxAndLoad} ms, checks ${split.checks} ms, report ${split.report} ms)`,
       );
+      const n = m.nodeCpuMs;
+      const roles =
+        m.treeCpuMs === null
+          ? null
+          : { ...n, chromium: Math.max(0, m.treeCpuMs - n.runner - n.workers - n.sandbox - n.other) };
       const list = raw.get(t.target) ?? [];
       list.push({
         wall: m.wallMs,
         treeCpu: m.treeCpuMs,
+        roles,
         tests: timeline.tests,
         exit: m.exitCode,
         split,
