@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createProject, fromProject, type InlineProject } from './helpers/inline-project.ts';
+import { testServices } from './helpers/services.ts';
 
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
 const EMAIL = 'monitor@clinic.example';
@@ -194,7 +195,7 @@ export default defineConfig({
       LOGIN_EMAIL: EMAIL,
       LOGIN_PASSWORD: PASSWORD,
       // Never touched by these specs, but unique all the same.
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/phasegate_t_${randomBytes(4).toString('hex')}`,
+      DATABASE_URL: testServices().databaseUrl(`phasegate_t_${randomBytes(4).toString('hex')}`),
       REDIS_PREFIX: `t${randomBytes(4).toString('hex')}_database_`,
       ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
     });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { phases } from '../phases/catalogue.ts';
 import { NewCheckError, nearest, parseOptions, phaseFolder, slug, writeCheck } from '../scripts/new-check.ts';
+import { testServices } from './helpers/services.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Inside the repository (git-ignored .tmp/) so that generated files resolve its node_modules.
@@ -342,7 +343,7 @@ describe('new-check', () => {
       ['playwright', 'test', '-c', config, '--project', 'api', '--reporter=json'],
       120_000,
       {
-        DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
+        DATABASE_URL: testServices().databaseUrl(dbName),
         REDIS_PREFIX: `t${randomBytes(3).toString('hex')}_database_`,
       },
     );

@@ -10,6 +10,7 @@ import { SANDBOX_CREDENTIALS } from '../config/env.ts';
 import { startTestSandbox, type TestSandbox } from './helpers/sandbox.ts';
 import { runAgainst, type PhaseRun } from './helpers/run-suite.ts';
 import { killGroup } from './helpers/robustness-run.ts';
+import { testServices } from './helpers/services.ts';
 
 const MARKER = 'phasegate-synthetic';
 /** Faults whose failures hit the write paths (dedup, invalidation) plus a plain red. */
@@ -93,7 +94,7 @@ describe('checks never harm the system they verify', () => {
   before(async () => {
     sb = await startTestSandbox({ faults: FAULTS });
     db = new pg.Pool({ connectionString: sb.databaseUrl, max: 2, connectionTimeoutMillis: 5000 });
-    redis = new Redis(sb.suiteEnv.REDIS_URL ?? 'redis://127.0.0.1:6379/0', {
+    redis = new Redis(sb.suiteEnv.REDIS_URL ?? testServices().redisUrl, {
       lazyConnect: true,
       maxRetriesPerRequest: 1,
     });

@@ -15,11 +15,12 @@ import { addDrift, CalcomStandin, removeDrift } from '../sandbox/calcom-standin.
 import { createPool, ensureDatabase, migrate, withMigrationLock } from '../sandbox/db.ts';
 import { FaultSet } from '../sandbox/faults.ts';
 import { seed } from '../sandbox/seed.ts';
+import { testServices } from './helpers/services.ts';
 
 const KEY = 'cal_test_0123456789abcdef';
 const SECRET = `whsec-${randomBytes(6).toString('hex')}`;
 const DB_NAME = `phasegate_t_${randomBytes(5).toString('hex')}`;
-const DB_URL = `postgres://postgres@127.0.0.1:5432/${DB_NAME}`;
+const DB_URL = testServices().databaseUrl(DB_NAME);
 const REFERENCE = '/work/shared/reference/calcom-v2-bookings.openapi.json';
 
 interface Delivery {
@@ -124,7 +125,7 @@ after(async () => {
   await standin?.close();
   await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
   await pool?.end();
-  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  const admin = new pg.Client({ connectionString: testServices().postgresAdminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
   await admin.end();

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { AppClient, futureStart, SANDBOX_API_KEY, SANDBOX_WEBHOOK_SECRET } from './helpers/sandbox-client.ts';
 import { startTestSandbox, type TestSandbox } from './helpers/sandbox.ts';
+import { testServices } from './helpers/services.ts';
 
 let sbx: TestSandbox;
 let db: pg.Pool;
@@ -18,7 +19,7 @@ let client: AppClient;
 before(async () => {
   sbx = await startTestSandbox();
   db = new pg.Pool({ connectionString: sbx.databaseUrl, max: 3 });
-  redis = new Redis('redis://127.0.0.1:6379/0', { maxRetriesPerRequest: 1 });
+  redis = new Redis(testServices().redisUrl, { maxRetriesPerRequest: 1 });
   client = new AppClient(sbx.appUrl);
   await client.login();
 });

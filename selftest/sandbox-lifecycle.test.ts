@@ -16,6 +16,7 @@ import { startSandbox } from '../sandbox/index.ts';
 import { AppLog } from '../sandbox/log.ts';
 import { freePorts } from './helpers/ports.ts';
 import { startTestSandbox } from './helpers/sandbox.ts';
+import { testServices } from './helpers/services.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'phasegate-sbx-life-'));
 const cleanups: (() => Promise<void>)[] = [];
@@ -26,7 +27,7 @@ after(async () => {
 });
 
 async function dropDatabase(name: string): Promise<void> {
-  const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  const c = new pg.Client({ connectionString: testServices().postgresAdminUrl });
   await c.connect();
   await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await c.end();
@@ -43,7 +44,7 @@ describe('sandbox lifecycle', () => {
       faults: ['schema_missing_idempotency', 'calcom_down', 'worker_stopped'],
     });
     const db = new pg.Pool({ connectionString: sbx.databaseUrl, max: 2 });
-    const redis = new Redis('redis://127.0.0.1:6379/0', { maxRetriesPerRequest: 1 });
+    const redis = new Redis(testServices().redisUrl, { maxRetriesPerRequest: 1 });
     try {
       const col = await db.query(
         `SELECT 1 FROM information_schema.columns WHERE table_name = 'appointments' AND column_name = 'idempotency_key'`,
@@ -67,7 +68,7 @@ describe('sandbox lifecycle', () => {
       await sbx.stop();
     }
     const name = new URL(sbx.databaseUrl).pathname.slice(1);
-    const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    const admin = new pg.Client({ connectionString: testServices().postgresAdminUrl });
     await admin.connect();
     const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     await admin.end();
@@ -80,7 +81,7 @@ describe('sandbox lifecycle', () => {
   test('concurrent and repeated starts on one database migrate and seed once and rewrite no seeded row', async () => {
     const name = `phasegate_t_${randomBytes(5).toString('hex')}`;
     const prefix = `t${randomBytes(5).toString('hex')}_database_`;
-    const databaseUrl = `postgres://postgres@127.0.0.1:5432/${name}`;
+    const databaseUrl = testServices().databaseUrl(name);
     cleanups.push(() => dropDatabase(name));
     const options = {
       port: 0,
@@ -116,7 +117,7 @@ describe('sandbox lifecycle', () => {
     } finally {
       await second.stop();
     }
-    const redis = new Redis('redis://127.0.0.1:6379/0', { maxRetriesPerRequest: 1 });
+    const redis = new Redis(testServices().redisUrl, { maxRetriesPerRequest: 1 });
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
@@ -128,7 +129,7 @@ describe('sandbox lifecycle', () => {
     const prefix = `t${randomBytes(5).toString('hex')}_database_`;
     cleanups.push(() => dropDatabase(name));
     cleanups.push(async () => {
-      const redis = new Redis('redis://127.0.0.1:6379/0', { maxRetriesPerRequest: 1 });
+      const redis = new Redis(testServices().redisUrl, { maxRetriesPerRequest: 1 });
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
@@ -137,7 +138,7 @@ describe('sandbox lifecycle', () => {
       PATH: process.env.PATH ?? '',
       SANDBOX_PORT: String(port),
       SANDBOX_CALCOM_PORT: String(calcomPort),
-      SANDBOX_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}`,
+      SANDBOX_DATABASE_URL: testServices().databaseUrl(name),
       SANDBOX_REDIS_PREFIX: prefix,
       SANDBOX_LOG_PATH: path.join(tmp, 'main.log'),
     };

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { SANDBOX_CREDENTIALS } from '../../config/env.ts';
 import { describeRun, runSuite, type CheckResult, type SuiteRun } from './robustness-run.ts';
 import type { TestSandbox } from './sandbox.ts';
+import { testServices } from './services.ts';
 
 export type Colour = 'green' | 'yellow' | 'red' | 'skipped';
 
@@ -35,7 +36,7 @@ export function targetEnv(sb: TestSandbox): Record<string, string> {
     LOGIN_EMAIL: SANDBOX_CREDENTIALS.LOGIN_EMAIL,
     LOGIN_PASSWORD: SANDBOX_CREDENTIALS.LOGIN_PASSWORD,
     DATABASE_URL: sb.databaseUrl,
-    REDIS_URL: sb.suiteEnv.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+    REDIS_URL: sb.suiteEnv.REDIS_URL ?? testServices().redisUrl,
     REDIS_PREFIX: sb.redisPrefix,
     CACHE_PREFIX: sb.suiteEnv.CACHE_PREFIX ?? 'laravel_cache_',
     APP_LOG_PATH: sb.logPath,

@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePorts } from './ports.ts';
+import { testServices } from './services.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVER_URL = 'postgres://postgres@127.0.0.1:5432';
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
+const services = testServices();
+const SERVER_URL = services.postgresServer;
+const REDIS_URL = services.redisUrl;
 const READY_TIMEOUT_MS = 60_000;
 
 export interface TestSandbox {
