@@ -13,6 +13,9 @@ import { parseStatusEnv } from '../bench/report-check.ts';
 import { splitTimeline } from '../bench/suite-runs.ts';
 import { renderResults, type BenchResults } from '../bench/render-results.ts';
 import { mapLimit } from '../bench/screenshot-cost.ts';
+import sharp from 'sharp';
+import { pixelStats } from '../reporters/screenshots.ts';
+import { screenshotPng } from '../bench/synthetic-suite.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -233,5 +236,42 @@ describe('timeline and reports', () => {
     assert.match(md, /no slower than html \(whole run\) \| 0\.92× html \| met/);
     assert.match(md, /peak memory < 1\.5× dot \(whole run\) \| 1\.20× \| met/);
     assert.match(md, /\| 2000 tests \| phasegate \| 3 \| 12\.00 \(12\.00–12\.00\) \| 1\.20× \| 2000 \|/);
+  });
+});
+
+describe('the measured screenshot optimisation keeps the numbers', () => {
+  // reporters/screenshots.ts computes the blank-page statistics from raw pixels instead of
+  // sharp's stats() (BENCHMARKS.md, section 4): the figures the verdict reads must not move.
+  test('pixelStats equals sharp stats() on a page, a white page, a grey image and a transparent one', async () => {
+    const images = [
+      await screenshotPng(3),
+      await sharp({ create: { width: 640, height: 400, channels: 3, background: '#ffffff' } })
+        .png()
+        .toBuffer(),
+      await sharp({ create: { width: 64, height: 40, channels: 3, background: '#336699' } })
+        .composite([
+          { input: await screenshotPng(1).then((b) => sharp(b).resize(32).toBuffer()), top: 2, left: 2 },
+        ])
+        .greyscale()
+        .png()
+        .toBuffer(),
+      await sharp({
+        create: { width: 64, height: 40, channels: 4, background: { r: 9, g: 20, b: 30, alpha: 0.5 } },
+      })
+        .png()
+        .toBuffer(),
+    ];
+    for (const png of images) {
+      const want = await sharp(png).stats();
+      const { data, info } = await sharp(png).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      const got = pixelStats(data, info.channels);
+      const colour = info.channels < 3 ? 1 : 3;
+      assert.equal(got.channels.length, colour);
+      got.channels.forEach((c, i) => {
+        assert.ok(Math.abs(c.mean - (want.channels[i]?.mean ?? NaN)) < 1e-6, `mean of channel ${i}`);
+        assert.ok(Math.abs(c.stdev - (want.channels[i]?.stdev ?? NaN)) < 1e-6, `stdev of channel ${i}`);
+      });
+      assert.deepEqual(got.dominant, want.dominant);
+    }
   });
 });
