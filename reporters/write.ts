@@ -119,12 +119,11 @@ export async function gatherEvidence(
   secrets: readonly string[],
 ): Promise<Evidence> {
   const byId = new Map(snapshot.tests.map((t) => [t.id, t]));
-  const screenshots: ScreenshotFact[] = [];
   if (plans.length)
     at('create', path.join(screenshotDir, 'thumbnails'), () =>
       mkdirSync(path.join(screenshotDir, 'thumbnails'), { recursive: true }),
     );
-  for (const plan of plans) {
+  const one = async (plan: ScreenshotPlan): Promise<ScreenshotFact> => {
     const a = byId.get(plan.testId)?.attachments[plan.attachmentIndex];
     if (!a)
       throw new Error(
@@ -136,20 +135,18 @@ export async function gatherEvidence(
     try {
       bytes = attachmentBytes(a);
     } catch (err) {
-      screenshots.push(unreadable(plan, Buffer.alloc(0), (err as Error).message));
-      continue;
+      return unreadable(plan, Buffer.alloc(0), (err as Error).message);
     }
     atomicWrite(path.join(screenshotDir, plan.file), bytes);
     let facts;
     try {
       facts = await analyseImage(bytes);
     } catch (err) {
-      screenshots.push(unreadable(plan, bytes, `not a readable image: ${(err as Error).message}`));
-      continue;
+      return unreadable(plan, bytes, `not a readable image: ${(err as Error).message}`);
     }
     const thumbnail = `thumbnails/${plan.file.replace(/\.[a-z]+$/, '')}.png`;
     atomicWrite(path.join(screenshotDir, thumbnail), facts.thumbnail);
-    screenshots.push({
+    return {
       ...plan,
       sha256: facts.sha256,
       size: facts.size,
@@ -159,8 +156,9 @@ export async function gatherEvidence(
       blankReason: facts.blankReason,
       thumbnail,
       thumbnailSize: facts.thumbnail.length,
-    });
-  }
+    };
+  };
+  const screenshots = await inPlanOrder(plans, SCREENSHOTS_IN_FLIGHT, one);
   const consoles: Record<string, string> = {};
   for (const t of snapshot.tests) {
     const texts = t.attachments
@@ -189,6 +187,31 @@ function unreadable(plan: ScreenshotPlan, bytes: Buffer, reason: string): Screen
     thumbnail: null,
     thumbnailSize: null,
   };
+}
+
+/**
+ * Screenshots analysed at once. sharp runs each image's work on libuv's thread pool (4 threads by
+ * default) with one libvips thread per image here, so one at a time left a core idle: 4 in flight
+ * keeps the pool full (BENCHMARKS.md, section 4).
+ */
+const SCREENSHOTS_IN_FLIGHT = 4;
+
+/** Maps with at most `limit` calls in flight; the results keep the order of `items`. */
+async function inPlanOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }
 
 export function historyFile(storageDir: string): string {
