@@ -3,9 +3,10 @@
 // faults with disjoint effects into one suite run (the time budget of `npm test` allows a few
 // runs, not one per fault); the union of their rows is then asserted exactly.
 import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { runAgainst, type PhaseRun } from './run-suite.ts';
-import type { TestSandbox } from './sandbox.ts';
+import { startTestSandbox, type TestSandbox } from './sandbox.ts';
 
 /** Check titles, as the suite names them. */
 export const T = {
@@ -265,4 +266,26 @@ export async function assertFaults(sb: TestSandbox, faults: string[]): Promise<P
   const problems = compare(run, expectationOf(faults));
   assert.deepEqual(problems, [], `faults ${faults.join(',')}:\n${problems.join('\n')}\n\n${run.describe()}`);
   return run;
+}
+
+/**
+ * One fault-matrix file: one sandbox, one suite run with `faults`. One run a file keeps each
+ * file well inside the per-file timeout and lets the runner spread the matrix over its workers.
+ * `fromStart`: the faults are switched on before the sandbox's first start (the schema fault
+ * drops a column at start), else at run time.
+ */
+export function faultMatrixRun(title: string, faults: string[], opts: { fromStart?: boolean } = {}): void {
+  describe(`fault matrix: ${title}`, () => {
+    let sb: TestSandbox | undefined;
+    before(async () => {
+      sb = await startTestSandbox(opts.fromStart ? { faults } : {});
+    });
+    after(async () => {
+      await sb?.stop();
+    });
+    test(faults.join(', '), async () => {
+      assert.ok(sb, 'the sandbox did not start');
+      await assertFaults(sb, faults);
+    });
+  });
 }
