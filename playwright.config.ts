@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { chooseChromium } from './config/browser.ts';
 import { ConfigError, env as loadSettings, type Env } from './config/env.ts';
@@ -48,7 +49,9 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: env.CI,
   retries: 0,
-  workers: 4,
+  // One worker per core (at least two): each worker runs its own Chromium, so four on two cores
+  // cost 45% more CPU for a slower verdict (BENCHMARKS.md, section 1).
+  workers: Math.max(2, availableParallelism()),
   reporter: reporters,
   // Reaches the reporter in a merge of shards too (ENVIRONMENT.md).
   metadata: {
