@@ -1,22 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { chooseChromium } from './config/browser.ts';
-import { ConfigError, env as loadSettings, type Env } from './config/env.ts';
+import { envOrExit } from './config/env.ts';
 
-function settings(): Env {
-  try {
-    return loadSettings();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      // One clear message naming every bad variable; no stack trace, no values.
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
-}
-
-const env = settings();
+const env = envOrExit();
 const browser = chooseChromium(env.CHROMIUM_PATH);
 
 // The sandbox's secret-bearing settings reach it through the environment it inherits (Playwright

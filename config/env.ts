@@ -400,3 +400,19 @@ export function env(): Env {
   cached ??= loadEnv();
   return cached;
 }
+
+/**
+ * The process's settings for a command-line entry point: a ConfigError ends the process with
+ * its one-line-per-variable message and exit code 2 (no stack trace, no values).
+ */
+export function envOrExit(): Env {
+  try {
+    return env();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
-import { ConfigError, loadEnv, type Env } from '../config/env.ts';
+import { envOrExit, type Env } from '../config/env.ts';
 import { phases } from '../phases/catalogue.ts';
 import { announcementMessage, sendAll } from '../reporters/notify.ts';
 import { loadTemplates } from '../reporters/write.ts';
@@ -17,18 +17,6 @@ const USAGE =
 function fail(message: string): never {
   console.error(`announce: ${message}\n${USAGE}`);
   process.exit(2);
-}
-
-function settings(): Env {
-  try {
-    return loadEnv();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
 }
 
 async function main(): Promise<number> {
@@ -55,7 +43,7 @@ async function main(): Promise<number> {
     .map((c) => c.trim())
     .filter(Boolean);
   if (!changes.length) fail('--changes is required (what is being deployed)');
-  const s = settings();
+  const s = envOrExit();
   const link = s.REPORT_LINK_BASE
     ? `${s.REPORT_LINK_BASE.replace(/\/+$/, '')}/`
     : `${path.join(s.STORAGE_DIR, 'reports', `phase_${phase.id}_<timestamp>`, 'INDEX.md')} (after the checks run)`;

@@ -5,25 +5,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import pc from 'picocolors';
-import { ConfigError, loadEnv, type Env } from '../config/env.ts';
+import { envOrExit, type Env } from '../config/env.ts';
 import { phases } from '../phases/catalogue.ts';
 import { evaluateFinal, finalBlock } from '../reporters/signoff.ts';
 import { appendText, deploymentLogFile, readHistory } from '../reporters/write.ts';
 
-function settings(): Env {
-  try {
-    return loadEnv();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
-}
-
 function main(): number {
-  const s = settings();
+  const s = envOrExit();
   const entries = readHistory(s.STORAGE_DIR);
   const final = evaluateFinal(entries, phases);
   for (const p of final.phases) {
