@@ -3,7 +3,8 @@ import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { chooseChromium } from './config/browser.ts';
 import { envOrExit } from './config/env.ts';
 
-const env = envOrExit();
+// Where a run starts, the files it reads on this machine are checked too (APP_LOG_PATH).
+const env = envOrExit({ runFiles: true });
 const browser = chooseChromium(env.CHROMIUM_PATH);
 
 // The sandbox's secret-bearing settings reach it through the environment it inherits (Playwright

@@ -1,7 +1,7 @@
 // The only reader of process.env in the suite (DESIGN.md). Every detail of the target a check
 // relies on is a setting here whose default is the built-in sandbox's value, so that a Laravel
 // application the suite has never seen is verified after an edit of `.env` alone.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { readFileSync } from 'node:fs';
@@ -284,6 +284,18 @@ function secretValues(e: Parsed): string[] {
   add(e.CALCOM_WEBHOOK_SECRET);
   add(e.LOGIN_PASSWORD);
   add(e.SLACK_WEBHOOK_URL);
+  if (e.SLACK_WEBHOOK_URL) {
+    try {
+      // A receiver's error may quote the request path rather than the URL: its token is secret.
+      const slack = new URL(e.SLACK_WEBHOOK_URL);
+      if (slack.pathname.length >= 16) add(slack.pathname);
+      const token = slack.pathname.split('/').filter(Boolean).pop();
+      if (token && token.length >= 16) add(token);
+      if (slack.password) add(decodeURIComponent(slack.password));
+    } catch {
+      // schema already rejected it
+    }
+  }
   for (const u of [e.DATABASE_URL, e.REDIS_URL, e.SMTP_URL]) {
     if (!u) continue;
     try {
@@ -312,6 +324,11 @@ export const SERVICES_ENV_FILE = path.join('storage', 'setup', 'services.env');
 export interface LoadEnvOptions {
   /** Layer SERVICES_ENV_FILE beneath `.env` (default true; setup itself reads without it). */
   services?: boolean;
+  /**
+   * Also check the files a run reads on this machine (APP_LOG_PATH). Only where a run starts
+   * (playwright.config.ts): a merge job or a script elsewhere has no application log.
+   */
+  runFiles?: boolean;
 }
 
 /** Later layers win, except where their value is empty: an empty string counts as missing. */
@@ -359,7 +376,8 @@ export function loadEnv(
       if (!problems.has(name)) problems.set(name, `${name}: ${issue.message}`);
     }
   }
-  for (const p of crossFieldProblems(merged)) {
+  const fileProblems = options.runFiles ? [appLogProblem(merged, cwd)].filter((p) => p !== undefined) : [];
+  for (const p of [...crossFieldProblems(merged), ...fileProblems]) {
     const name = p.slice(0, p.indexOf(':'));
     if (!problems.has(name)) problems.set(name, p);
   }
@@ -378,6 +396,29 @@ export function loadEnv(
     e.CALCOM_API_URL ?? (sandbox ? `http://127.0.0.1:${e.SANDBOX_CALCOM_PORT}` : undefined)
   )?.replace(/\/+$/, '');
   return { ...e, sandbox, targetUrl, calcomApiUrl, secrets: secretValues(e) };
+}
+
+/**
+ * APP_LOG_PATH must be readable where the log check reads it, or the log check could only fail
+ * late with a cause a release manager has to decode. A folder is never a log. A missing file is
+ * fine for the sandbox (it creates its log), and for the daily driver when the folder exists
+ * (laravel-YYYY-MM-DD.log appears there); against a real target it is a wrong setting.
+ */
+function appLogProblem(raw: Record<string, string | undefined>, cwd: string): string | undefined {
+  const value = emptyToUndefined(raw.APP_LOG_PATH);
+  const file = path.resolve(cwd, typeof value === 'string' ? value : 'storage/sandbox/logs/laravel.log');
+  const daily = ['true', '1', 'yes'].includes(String(raw.APP_LOG_DAILY ?? '').trim());
+  const realTarget = emptyToUndefined(raw.TARGET_URL) !== undefined;
+  try {
+    if (statSync(file).isDirectory()) return 'APP_LOG_PATH: expected the application log file, got a folder';
+    accessSync(file, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    if (code !== 'ENOENT') return `APP_LOG_PATH: cannot read the application log file (${code})`;
+    if (!realTarget || (daily && existsSync(path.dirname(file)))) return undefined;
+    return `APP_LOG_PATH: the application log file does not exist (${daily ? 'nor its folder' : 'ENOENT'}); set the path of laravel.log on this machine`;
+  }
 }
 
 function readEnvFile(file: string): Record<string, string> {
@@ -405,9 +446,9 @@ export function env(): Env {
  * The process's settings for a command-line entry point: a ConfigError ends the process with
  * its one-line-per-variable message and exit code 2 (no stack trace, no values).
  */
-export function envOrExit(): Env {
+export function envOrExit(options: LoadEnvOptions = {}): Env {
   try {
-    return env();
+    return options.runFiles ? loadEnv(process.env, process.cwd(), options) : env();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

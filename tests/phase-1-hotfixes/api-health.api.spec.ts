@@ -13,7 +13,13 @@ test(
     try {
       body = JSON.parse(res.text);
     } catch {
-      body = null;
+      // A proxy's or maintenance page's HTML is the usual answer here: say so, not "status null".
+      if (res.status === 200) {
+        const type = String(res.header('content-type') ?? 'no content type').split(';')[0];
+        throw new Error(
+          `API health ${settings.HEALTH_PATH} answered HTTP 200 with ${type} instead of JSON (starts "${res.text.trim().slice(0, 40)}")`,
+        );
+      }
     }
     const health = readHealth(res.status, body, Date.now());
     if (health.problem) throw new Error(`API health ${settings.HEALTH_PATH} ${health.problem}`);
