@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--runs N] [--only suite,reporter,merge,screenshots] [--sizes 500,2000]
 // [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
-// [--out path]`:
+// [--workers N] [--out path]`:
 // measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
 // and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
 // them). Never part of `npm test`: these are wall-clock figures.
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     'no-runs': { type: 'boolean', default: false },
     'demo-runs': { type: 'string' },
     variants: { type: 'string' },
+    workers: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -140,6 +141,7 @@ if (only.includes('suite')) {
     phases: quick ? [1] : [1, 2, 3, 4, 5, 6, 7, 8],
     full: true,
     demo: !values['no-demo'] && !quick,
+    workers: values.workers ? positiveInt('workers', values.workers) : undefined,
     demoRuns: values['demo-runs'] ? positiveInt('demo-runs', values['demo-runs']) : undefined,
     log,
   });

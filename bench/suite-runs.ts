@@ -58,6 +58,8 @@ export async function runSuiteBench(o: {
   phases: number[];
   full: boolean;
   demo: boolean;
+  /** Passed to every suite run as --workers (the config's own default when absent). */
+  workers?: number;
   /** Demo runs; default `runs` (each demo is eight phase runs, so a loaded machine may want fewer). */
   demoRuns?: number;
   log: (s: string) => void;
@@ -77,7 +79,14 @@ export async function runSuiteBench(o: {
     const timelineFile = path.join(iso.dir, 'timeline.json');
     const runOnce = async (grep: string | null) => {
       rmSync(timelineFile, { force: true });
-      const args = [PLAYWRIGHT_CLI, 'test', '-c', SUITE_CONFIG, ...(grep ? ['--grep', grep] : [])];
+      const args = [
+        PLAYWRIGHT_CLI,
+        'test',
+        '-c',
+        SUITE_CONFIG,
+        ...(grep ? ['--grep', grep] : []),
+        ...(o.workers ? [`--workers=${o.workers}`] : []),
+      ];
       const m = await runNode(args, {
         cwd: o.repo,
         env: { ...process.env, ...iso.env, BENCH_TIMELINE_FILE: timelineFile },
