@@ -96,7 +96,7 @@ export const EXPECTED: Record<string, Expectation> = {
   log_errors: {
     red: {
       [T.logClean]:
-        /\d+ ERROR\/CRITICAL entries in the last 10 min, first:\n\[\d{4}-\d\d-\d\d [\d:]+\] production\.ERROR: /,
+        /\d+ ERROR\/CRITICAL entries in the last 10 min; first: \[\d{4}-\d\d-\d\d [\d:]+\] production\.ERROR: /,
     },
   },
   cache_stale: {

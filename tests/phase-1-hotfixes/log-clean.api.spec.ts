@@ -20,7 +20,7 @@ test(
         contentType: 'text/plain',
       });
       throw new Error(
-        `Log file ${settings.APP_LOG_PATH}: ${bad.length} ERROR/CRITICAL entries in the last ${settings.LOG_WINDOW_MINUTES} min, first:\n${quoteEntries(bad)}`,
+        `Log file ${settings.APP_LOG_PATH}: ${bad.length} ERROR/CRITICAL entries in the last ${settings.LOG_WINDOW_MINUTES} min; first: ${quoteEntries(bad, 1)}\n${quoteEntries(bad)}`,
       );
     }
   },
