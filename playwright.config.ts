@@ -86,7 +86,7 @@ export default defineConfig({
           SANDBOX_FAULTS: env.SANDBOX_FAULTS.join(','),
           SANDBOX_REDIS_PREFIX: env.REDIS_PREFIX,
           SANDBOX_CACHE_PREFIX: env.CACHE_PREFIX,
-          SANDBOX_LOG_PATH: env.APP_LOG_PATH,
+          SANDBOX_LOG_PATH: env.APP_LOG_PATH ?? 'storage/sandbox/logs/laravel.log',
           SANDBOX_LOGIN_EMAIL: env.LOGIN_EMAIL ?? '',
         },
       }

@@ -226,7 +226,14 @@ const schema = z.object({
   CACHE_INVALIDATION_LOG_PATTERN: str('Cache invalidated'),
 
   // --- Application log (Laravel format) ---
-  APP_LOG_PATH: str('storage/sandbox/logs/laravel.log'),
+  /** `none` where this machine cannot read the application's log: the log checks skip. */
+  APP_LOG_PATH: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => (v === 'none' ? undefined : v))
+      .prefault('storage/sandbox/logs/laravel.log'),
+  ),
   APP_LOG_DAILY: bool(false),
   LOG_WINDOW_MINUTES: int(10, 1, 10080),
 
@@ -406,6 +413,7 @@ export function loadEnv(
  */
 function appLogProblem(raw: Record<string, string | undefined>, cwd: string): string | undefined {
   const value = emptyToUndefined(raw.APP_LOG_PATH);
+  if (value === 'none') return undefined;
   const file = path.resolve(cwd, typeof value === 'string' ? value : 'storage/sandbox/logs/laravel.log');
   const daily = ['true', '1', 'yes'].includes(String(raw.APP_LOG_DAILY ?? '').trim());
   const realTarget = emptyToUndefined(raw.TARGET_URL) !== undefined;

@@ -80,7 +80,7 @@ describe('defaults', () => {
       ['SANDBOX_REDIS_PREFIX', e.REDIS_PREFIX],
       ['SANDBOX_CACHE_PREFIX', e.CACHE_PREFIX],
       ['SANDBOX_QUEUE', e.QUEUE_NAME],
-      ['SANDBOX_LOG_PATH', e.APP_LOG_PATH],
+      ['SANDBOX_LOG_PATH', e.APP_LOG_PATH ?? ''],
       ['SANDBOX_CALCOM_API_KEY', e.CALCOM_API_KEY ?? ''],
       ['SANDBOX_WEBHOOK_SECRET', e.CALCOM_WEBHOOK_SECRET ?? ''],
     ];
@@ -195,6 +195,19 @@ describe('problems', () => {
     assert.equal(noCal.targetUrl, 'https://clinic.example');
     const sandbox = loadEnv({ CALCOM_API_URL: 'http://127.0.0.1:9001' }, project());
     assert.equal(sandbox.CALCOM_API_KEY, SANDBOX_CREDENTIALS.CALCOM_API_KEY);
+  });
+
+  test('APP_LOG_PATH=none: a real target whose log this machine cannot read starts, the log unset', () => {
+    const target = { TARGET_URL: 'https://clinic.example' };
+    const missing = configError(() =>
+      loadEnv({ ...target, APP_LOG_PATH: '/nonexistent/laravel.log' }, project(), { runFiles: true }),
+    );
+    assert.deepEqual(
+      missing.problems.map((p) => p.split(':')[0]),
+      ['APP_LOG_PATH'],
+    );
+    const none = loadEnv({ ...target, APP_LOG_PATH: 'none' }, project(), { runFiles: true });
+    assert.equal(none.APP_LOG_PATH, undefined);
   });
 });
 
