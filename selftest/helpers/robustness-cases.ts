@@ -3,10 +3,12 @@
 // only the checks that depend on the broken part, and say why in one line a release manager
 // reads. This file holds what every case asserts; the cases themselves are data in the tests.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { SANDBOX_CREDENTIALS } from '../../config/env.ts';
 import type { FaultFactory, MadeFault } from './robustness-faults.ts';
+import { startTestSandbox, type TestSandbox } from './sandbox.ts';
 import {
   REPO,
   describeRun,
@@ -236,3 +238,32 @@ export function assertClearCause(line: string, cause: RegExp, where: string, sec
 }
 
 export const OUT_ROOT = path.join(REPO, '.tmp');
+
+/**
+ * One dependency-matrix file: a healthy sandbox of its own and one suite run with `factories`'
+ * faults. One run a file keeps each file well inside the per-file timeout and lets the runner
+ * spread the matrix. `browser`: run the browser checks too (the faults reach pages).
+ */
+export function robustnessRun(
+  title: string,
+  factories: FaultFactory[],
+  opts: { browser?: boolean } = {},
+): void {
+  const run = opts.browser
+    ? { args: ['--workers', '2'], budgetMs: 420_000 }
+    : { args: ['--project', 'api', '--workers', '2'], budgetMs: 300_000 };
+  const root = path.join(OUT_ROOT, `robustness-${process.pid}-${Date.now()}`);
+  let sandbox: TestSandbox | undefined;
+  before(async () => {
+    mkdirSync(root, { recursive: true });
+    sandbox = await startTestSandbox();
+  });
+  after(async () => {
+    await sandbox?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+  test(title, async () => {
+    assert.ok(sandbox, 'the sandbox did not start');
+    await runGroup(sandbox, factories, { outRoot: root, ...run });
+  });
+}

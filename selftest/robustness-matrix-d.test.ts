@@ -1,0 +1,10 @@
+// Dependency matrix (issue 5), part D: the suite against a healthy sandbox with its own
+// connections swapped for misbehaving ones. Cases and their expectations:
+// selftest/helpers/robustness-faults.ts.
+import { robustnessRun } from './helpers/robustness-cases.ts';
+import * as f from './helpers/robustness-faults.ts';
+
+robustnessRun('Redis refusing connections + Cal.com answering outside its envelope', [
+  f.redisRefused,
+  f.calcomWrongEnvelope,
+]);
