@@ -142,7 +142,10 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  // Each clean-up bounded: a receiver or server that will not close must not hang the file.
+  for (const c of cleanups.reverse()) {
+    await Promise.race([c().catch(() => undefined), new Promise((r) => setTimeout(r, 15_000).unref())]);
+  }
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -100,7 +100,21 @@ export function createProject(prefix: string): InlineProject {
         writeFileSync(file, content);
       }
     },
-    test: (args = [], env = {}) => exec(process.execPath, [PLAYWRIGHT_CLI, 'test', ...args], env),
+    // Each run its own output folder: Playwright empties it at start, and runs of one project
+    // may overlap (the sign-off test runs eight phases at once).
+    test: (args = [], env = {}) =>
+      exec(
+        process.execPath,
+        [
+          PLAYWRIGHT_CLI,
+          'test',
+          ...(args.includes('--output')
+            ? []
+            : ['--output', path.join(dir, 'test-results', randomBytes(4).toString('hex'))]),
+          ...args,
+        ],
+        env,
+      ),
     mergeReports: (args, env = {}) => exec(process.execPath, [PLAYWRIGHT_CLI, 'merge-reports', ...args], env),
     exec,
     reportDirs: () => list('reports'),
