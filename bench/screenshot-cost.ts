@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { RunSnapshot, ScreenshotPlan, TestSnap } from '../reporters/model.ts';
-import { analyseImage } from '../reporters/screenshots.ts';
+import { analyseImage } from '../fixtures/screenshot-facts.ts';
 import { gatherEvidence } from '../reporters/write.ts';
 import { interleave, ratio, summarize, type Summary } from './stats.ts';
 import { screenshotPng } from './synthetic-suite.ts';
@@ -84,6 +84,7 @@ export async function runScreenshotCost(o: {
       name: `login page ${i}`,
       contentType: 'image/png',
       meta: null,
+      thumbnailIndex: null,
     }));
     const out = path.join(dir, `evidence-${count}`);
     rmSync(out, { recursive: true, force: true });

@@ -1,7 +1,12 @@
 // The run model (STYLE.md "A reporter"): plain data copied out of Playwright's events, then pure
 // functions that turn it into counts, colours, the phase, checklist coverage and the
 // recommendation. No Playwright objects, no I/O, no clock: every decision here is unit-testable.
-import { ANNOTATION, type Measurement, type ScreenshotMeta } from '../fixtures/annotations.ts';
+import {
+  ANNOTATION,
+  type CapturedFacts,
+  type Measurement,
+  type ScreenshotMeta,
+} from '../fixtures/annotations.ts';
 import type { Phase } from '../phases/catalogue.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -81,6 +86,8 @@ export interface ScreenshotPlan {
   name: string;
   contentType: string;
   meta: ScreenshotMeta | null;
+  /** The attachment holding the thumbnail the check made (with meta.facts), if any. */
+  thumbnailIndex: number | null;
 }
 
 export interface ScreenshotFact extends ScreenshotPlan {
@@ -329,9 +336,16 @@ export function planScreenshots(
   const tests = [...snapshot.tests].sort(compareTests(catalogue));
   for (const t of tests) {
     const metas = screenshotMetas(t.annotations);
+    // A thumbnail the check attached beside its screenshot is part of that screenshot's evidence.
+    const thumbnails = new Set([...metas.values()].flatMap((m) => (m.facts ? [m.facts.thumbnail] : [])));
     t.attachments.forEach((a, attachmentIndex) => {
       const ext = IMAGE_EXT[a.contentType];
-      if (!ext) return;
+      if (!ext || thumbnails.has(a.name)) return;
+      const meta = metas.get(a.name) ?? null;
+      const thumbnailName = meta?.facts?.thumbnail;
+      const thumbnailIndex = thumbnailName
+        ? t.attachments.findIndex((b) => b.name === thumbnailName && b.contentType === 'image/png')
+        : -1;
       const n = plans.length + 1;
       let file = `${phase}_${n}_${slug(a.name)}.${ext}`;
       // Two attachments of the same name in one check still get two files.
@@ -343,7 +357,8 @@ export function planScreenshots(
         file,
         name: a.name,
         contentType: a.contentType,
-        meta: metas.get(a.name) ?? null,
+        meta,
+        thumbnailIndex: thumbnailIndex >= 0 ? thumbnailIndex : null,
       });
     });
   }
@@ -360,6 +375,7 @@ function screenshotMetas(annotations: TestSnap['annotations']): Map<string, Scre
         name: meta.name,
         url: typeof meta.url === 'string' ? meta.url : '',
         viewport: isViewport(meta.viewport) ? meta.viewport : null,
+        ...(isCapturedFacts(meta.facts) ? { facts: meta.facts } : {}),
       });
     }
   }
@@ -648,6 +664,20 @@ function parseJson(text: string): unknown {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isCapturedFacts(v: unknown): v is CapturedFacts {
+  return (
+    isRecord(v) &&
+    typeof v.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(v.sha256) &&
+    typeof v.size === 'number' &&
+    typeof v.width === 'number' &&
+    typeof v.height === 'number' &&
+    typeof v.blank === 'boolean' &&
+    typeof v.blankReason === 'string' &&
+    typeof v.thumbnail === 'string'
+  );
 }
 
 function isViewport(v: unknown): v is { width: number; height: number } {

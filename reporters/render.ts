@@ -2,6 +2,7 @@
 // templates and the clock come in as arguments; the result is a map of relative path → content.
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { phases } from '../phases/catalogue.ts';
 import { sparkline, trendSvg } from './history.ts';
 import type { Check, CheckStatus, RunModel, StepSnap } from './model.ts';
 import { formatDuration } from './signoff.ts';
@@ -52,7 +53,10 @@ export function summaryHead(model: RunModel): string[] {
 export function resultLine(model: RunModel): string {
   switch (model.recommendation) {
     case 'PROCEED':
-      return 'Result: PROCEED TO NEXT PHASE ✅';
+      // The last phase has no next one: the rollout goes to its final sign-off.
+      return model.phase === phases.at(-1)?.id
+        ? 'Result: ALL PHASES VERIFIED - PROCEED TO FINAL SIGN-OFF ✅'
+        : 'Result: PROCEED TO NEXT PHASE ✅';
     case 'MONITOR':
       return `Result: Acceptable for Phase ${model.phase}, monitor`;
     case 'FIX_AND_RETEST':

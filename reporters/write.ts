@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redact } from '../config/env.ts';
-import { BROWSER_CONSOLE_ATTACHMENT } from '../fixtures/annotations.ts';
+import { BROWSER_CONSOLE_ATTACHMENT, type CapturedFacts } from '../fixtures/annotations.ts';
 import type { HistoryEntry } from './history.ts';
 import { historyEntry, parseHistory } from './history.ts';
 import type {
@@ -28,7 +28,7 @@ import type {
   ScreenshotPlan,
 } from './model.ts';
 import type { RenderedRun, Templates } from './render.ts';
-import { analyseImage } from './screenshots.ts';
+import { analyseImage } from '../fixtures/screenshot-facts.ts';
 import { deploymentBlock } from './signoff.ts';
 
 export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
@@ -138,13 +138,18 @@ export async function gatherEvidence(
       return unreadable(plan, Buffer.alloc(0), (err as Error).message);
     }
     atomicWrite(path.join(screenshotDir, plan.file), bytes);
+    const thumbnail = `thumbnails/${plan.file.replace(/\.[a-z]+$/, '')}.png`;
+    const captured = capturedFacts(byId.get(plan.testId)?.attachments ?? [], plan, bytes);
+    if (captured) {
+      atomicWrite(path.join(screenshotDir, thumbnail), captured.thumbnail);
+      return { ...plan, ...captured.facts, thumbnail, thumbnailSize: captured.thumbnail.length };
+    }
     let facts;
     try {
       facts = await analyseImage(bytes);
     } catch (err) {
       return unreadable(plan, bytes, `not a readable image: ${(err as Error).message}`);
     }
-    const thumbnail = `thumbnails/${plan.file.replace(/\.[a-z]+$/, '')}.png`;
     atomicWrite(path.join(screenshotDir, thumbnail), facts.thumbnail);
     return {
       ...plan,
@@ -173,6 +178,30 @@ export async function gatherEvidence(
     if (texts.length) consoles[t.id] = texts.join('\n');
   }
   return { screenshots, consoles };
+}
+
+/**
+ * The facts the check measured when it took the screenshot, and its thumbnail, while they still
+ * describe these bytes (same sha256 and size); null sends the image to analyseImage instead.
+ */
+function capturedFacts(
+  attachments: readonly AttachmentSnap[],
+  plan: ScreenshotPlan,
+  bytes: Buffer,
+): { facts: Omit<CapturedFacts, 'thumbnail'>; thumbnail: Buffer } | null {
+  const facts = plan.meta?.facts;
+  if (!facts || plan.thumbnailIndex === null || facts.size !== bytes.length) return null;
+  if (createHash('sha256').update(bytes).digest('hex') !== facts.sha256) return null;
+  const a = attachments[plan.thumbnailIndex];
+  if (!a) return null;
+  let thumbnail: Buffer;
+  try {
+    thumbnail = attachmentBytes(a);
+  } catch {
+    return null;
+  }
+  const { thumbnail: _name, ...rest } = facts;
+  return { facts: rest, thumbnail };
 }
 
 function unreadable(plan: ScreenshotPlan, bytes: Buffer, reason: string): ScreenshotFact {

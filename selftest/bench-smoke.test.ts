@@ -14,7 +14,7 @@ import { splitTimeline } from '../bench/suite-runs.ts';
 import { renderResults, type BenchResults } from '../bench/render-results.ts';
 import { mapLimit } from '../bench/screenshot-cost.ts';
 import sharp from 'sharp';
-import { pixelStats } from '../reporters/screenshots.ts';
+import { pixelStats } from '../fixtures/screenshot-facts.ts';
 import { screenshotPng } from '../bench/synthetic-suite.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));

@@ -5,11 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createProject, fromProject, type InlineProject } from './helpers/inline-project.ts';
 import { testServices } from './helpers/services.ts';
+import type { ScreenshotMeta } from '../fixtures/annotations.ts';
 
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
 const EMAIL = 'monitor@clinic.example';
@@ -115,7 +116,7 @@ function attachmentText(a: { path?: string; body?: string }): string {
 
 const SPEC = `import { expect } from '@playwright/test';
 import { test } from '${fromProject('fixtures/index.ts')}';
-import { labelledValue, screenshotBlankness } from '${fromProject('fixtures/browser.ts')}';
+import { labelledValue } from '${fromProject('fixtures/browser.ts')}';
 
 test('errors of every page are collected', async ({ page, context, consoleErrors }) => {
   await page.goto('/login');
@@ -142,10 +143,11 @@ test('a plain page is not signed in', async ({ page }) => {
 
 test('snap attaches a PNG with redacted metadata', async ({ page, snap }) => {
   await page.goto('/clean?key=' + process.env.LOGIN_PASSWORD);
-  const png = await snap(page, 'clean page');
-  expect((await screenshotBlankness(png)).blank).toBe(false);
+  const clean = await snap(page, 'clean page');
+  expect(clean.blank.blank).toBe(false);
+  expect(clean.png.subarray(1, 4).toString()).toBe('PNG');
   await page.goto('/blank');
-  const blank = await screenshotBlankness(await snap(page, 'blank page'));
+  const { blank } = await snap(page, 'blank page');
   expect(blank.blank).toBe(true);
   expect(blank.reason).toContain('one colour');
 });
@@ -248,14 +250,22 @@ export default defineConfig({
   test('snap attaches a PNG and a screenshot annotation with the URL redacted; blank pages are detected', () => {
     const r = passed('snap attaches a PNG with redacted metadata');
     const shots = r.attachments.filter((a) => a.contentType === 'image/png').map((a) => a.name);
-    assert.deepEqual(shots, ['clean page', 'blank page']);
+    // Each screenshot comes with its thumbnail, measured in the worker (the reporter reuses it).
+    assert.deepEqual(shots, ['clean page', 'clean page (thumbnail)', 'blank page', 'blank page (thumbnail)']);
     const metas = r.annotations
       .filter((a) => a.type === 'screenshot')
-      .map((a) => JSON.parse(a.description ?? '{}') as { name: string; url: string; viewport: unknown });
+      .map((a) => JSON.parse(a.description ?? '{}') as ScreenshotMeta);
     assert.equal(metas.length, 2);
     assert.equal(metas[0]?.name, 'clean page');
     assert.match(metas[0]?.url ?? '', /\/clean\?key=\*\*\*$/);
     assert.deepEqual(metas[0]?.viewport, { width: 1280, height: 720 });
+    const png = r.attachments.find((a) => a.name === 'clean page');
+    const bytes = png?.path ? readFileSync(png.path) : Buffer.from(png?.body ?? '', 'base64');
+    assert.equal(metas[0]?.facts?.sha256, createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(metas[0]?.facts?.size, bytes.length);
+    assert.equal(metas[0]?.facts?.thumbnail, 'clean page (thumbnail)');
+    assert.equal(metas[0]?.facts?.blank, false);
+    assert.equal(metas[1]?.facts?.blank, true);
     assert.ok(!JSON.stringify(r.annotations).includes(PASSWORD));
   });
 

@@ -17,8 +17,9 @@ import {
   resolvePhase,
   slug,
   type Check,
+  type RunModel,
 } from '../reporters/model.ts';
-import { formatRate, shellQuote } from '../reporters/render.ts';
+import { formatRate, resultLine, shellQuote } from '../reporters/render.ts';
 import { evaluateFinal } from '../reporters/signoff.ts';
 import { createRunDirs, runDirName } from '../reporters/write.ts';
 
@@ -162,5 +163,18 @@ describe('final sign-off decision', () => {
     );
     const missing = evaluateFinal(parseHistory(lines.slice(0, 7).join('\n')), phases);
     assert.match(missing.problems.join('\n'), /Phase 8 \(Documentation\): no run recorded/);
+  });
+});
+
+describe('result line', () => {
+  // resultLine reads the recommendation and the phase only.
+  const line = (recommendation: RunModel['recommendation'], phase: number) =>
+    resultLine({ recommendation, phase } as RunModel);
+  test('phases 1-7 proceed to the next phase; the last one goes to the final sign-off', () => {
+    for (let p = 1; p <= 7; p++) assert.equal(line('PROCEED', p), 'Result: PROCEED TO NEXT PHASE ✅');
+    assert.equal(line('PROCEED', 8), 'Result: ALL PHASES VERIFIED - PROCEED TO FINAL SIGN-OFF ✅');
+    assert.equal(line('MONITOR', 8), 'Result: Acceptable for Phase 8, monitor');
+    assert.equal(line('FIX_AND_RETEST', 8), 'Result: DO NOT PROCEED - FIX & RETEST ❌');
+    assert.match(line('ROLLBACK', 8), /^Result: ROLLBACK - critical check failed, revert Phase 8 ❌$/);
   });
 });

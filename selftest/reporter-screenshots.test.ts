@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import sharp from 'sharp';
 import {
   configSource,
   createProject,
@@ -132,3 +133,84 @@ test('screenshots: names, blank verdicts, thumbnails, report.json', { timeout: 2
     /1_2_appointment_form\.png` — Appointment form displays · about:blank · ⚠️ \*\*blank page\*\*/,
   );
 });
+
+// Screenshots a check measured when it took them (fixtures/screenshot-facts.ts): the reporter
+// reuses the facts and the thumbnail while the sha256 still matches, and measures the image
+// itself when it does not. The facts here are chosen to disagree with the pixels, so the verdict
+// in the report tells which path was taken.
+const FACTS = fromProject('fixtures/screenshot-facts.ts');
+const capturedSpec = `import { test } from '@playwright/test';
+import sharp from 'sharp';
+import { check } from '${TAGS}';
+import { ANNOTATION } from '${fromProject('fixtures/annotations.ts')}';
+import { analyseImage, attachScreenshot } from '${FACTS}';
+
+const page = () =>
+  sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400"><rect width="640" height="400" fill="#fff"/><rect x="40" y="40" width="300" height="60" fill="#1f2937"/></svg>')).png().toBuffer();
+const white = () =>
+  sharp({ create: { width: 640, height: 400, channels: 3, background: '#ffffff' } }).png().toBuffer();
+
+// The facts as the worker measured them: a real page, not blank.
+test('Login page renders', check({ phase: 1, kind: 'e2e', covers: 'p1.login-page' }), async ({}, info) => {
+  const verdict = await attachScreenshot(info, await page(), { name: 'login page', url: 'http://app/login', viewport: { width: 640, height: 400 } });
+  if (verdict.blank) throw new Error('the worker found the page blank: ' + verdict.reason);
+});
+// Facts that say "blank" for a real page, with the right sha256: the reporter believes them.
+test('Appointment form displays', check({ phase: 1, kind: 'e2e', covers: 'p1.appointment-form' }), async ({}, info) => {
+  await attachScreenshot(info, await page(), { name: 'appointment form', url: 'http://app/form', viewport: null });
+  const a = info.annotations.find((x) => x.type === ANNOTATION.screenshot && x.description?.includes('appointment form'));
+  const meta = JSON.parse(a!.description!);
+  meta.facts.blank = true;
+  meta.facts.blankReason = 'measured in the worker';
+  a!.description = JSON.stringify(meta);
+});
+// Facts of another image (sha256 of a real page) on a white one: the reporter measures it itself.
+test('Error page explains itself', check({ phase: 1, kind: 'e2e', covers: 'p1.no-console-errors' }), async ({}, info) => {
+  const f = await analyseImage(await page());
+  await info.attach('error page', { body: await white(), contentType: 'image/png' });
+  await info.attach('error page (thumbnail)', { body: f.thumbnail, contentType: 'image/png' });
+  const facts = { sha256: f.sha256, size: f.size, width: f.width, height: f.height, blank: false, blankReason: 'measured in the worker', thumbnail: 'error page (thumbnail)' };
+  info.annotations.push({ type: ANNOTATION.screenshot, description: JSON.stringify({ name: 'error page', url: 'http://app/error', viewport: null, facts }) });
+});
+`;
+
+const q = createProject('rep-shots-captured');
+after(() => q.cleanup());
+
+test(
+  'screenshots measured at capture: facts and thumbnail reused while the sha256 matches',
+  { timeout: 290_000 },
+  async () => {
+    q.write({ 'playwright.config.ts': configSource(), 'shots.spec.ts': capturedSpec });
+    expectCode(await q.test(), 0, 'run');
+    const dir = q.screenshotDirs()[0] as string;
+    const names = ['1_1_login_page.png', '1_2_appointment_form.png', '1_3_error_page.png'];
+    // No thumbnail attachment is mistaken for a screenshot of its own.
+    assert.deepEqual(fileList(dir), [...names, 'report.json', ...names.map((n) => `thumbnails/${n}`)]);
+    const report = JSON.parse(read(path.join(dir, 'report.json'))) as { screenshots: ShotEntry[] };
+    assert.deepEqual(
+      report.screenshots.map((s) => [s.file, s.verdict]),
+      [
+        ['1_1_login_page.png', 'ok'],
+        ['1_2_appointment_form.png', 'blank'],
+        ['1_3_error_page.png', 'blank'],
+      ],
+    );
+    for (const s of report.screenshots) {
+      const bytes: Buffer = readFileSync(path.join(dir, s.file));
+      assert.equal(s.sha256, createHash('sha256').update(bytes).digest('hex'), s.file);
+      assert.equal(s.size, bytes.length);
+      const thumb = await sharp(readFileSync(path.join(dir, s.thumbnail))).metadata();
+      assert.equal(thumb.width, 320, `${s.thumbnail} is a 320-px thumbnail`);
+    }
+    const summary = read(path.join(q.reportDirs()[0] as string, 'summary.txt'));
+    assert.match(
+      summary,
+      /Appointment form displays: blank screenshot "appointment form": measured in the worker/,
+    );
+    assert.match(
+      summary,
+      /Error page explains itself: blank screenshot "error page": the whole page is one colour/,
+    );
+  },
+);

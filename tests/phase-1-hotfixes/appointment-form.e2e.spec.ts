@@ -1,7 +1,6 @@
 // The appointment form as the front desk meets it (runbook screenshot 1_2_appointment_form.png):
 // signed in over HTTP, the page answers, is not blank, and shows its fields by their labels.
 import { test } from '../../fixtures/index.ts';
-import { screenshotBlankness } from '../../fixtures/browser.ts';
 import { check } from '../../fixtures/tags.ts';
 
 test(
@@ -9,13 +8,12 @@ test(
   check({ phase: 1, kind: 'e2e', covers: 'p1.appointment-form' }),
   async ({ authedPage: page, snap, visit, settings }) => {
     const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form');
-    const png = await snap(page, 'appointment form');
+    const { blank } = await snap(page, 'appointment form');
 
     const problems: string[] = [];
     if (status === 0 || status >= 400) {
       problems.push(`${settings.APPOINTMENT_FORM_PATH} answered HTTP ${status || 'nothing'}`);
     }
-    const blank = await screenshotBlankness(png);
     if (blank.blank) problems.push(`the page renders blank: ${blank.reason}`);
     const missing: string[] = [];
     for (const label of [settings.FORM_NAME_LABEL, settings.FORM_EMAIL_LABEL, settings.FORM_START_LABEL]) {

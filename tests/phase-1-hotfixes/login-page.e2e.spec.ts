@@ -1,7 +1,6 @@
 // The login page as a signed-out user meets it (runbook screenshot 1_1_login_page.png): it answers,
 // it is not a blank page, and its fields are there by their labels.
 import { test } from '../../fixtures/index.ts';
-import { screenshotBlankness } from '../../fixtures/browser.ts';
 import { check } from '../../fixtures/tags.ts';
 
 // A blank login page locks every user out: critical, roll back.
@@ -10,12 +9,11 @@ test(
   check({ phase: 1, kind: 'e2e', covers: 'p1.login-page', critical: true }),
   async ({ page, snap, visit, settings }) => {
     const status = await visit(page, settings.LOGIN_PATH, 'login page');
-    const png = await snap(page, 'login page');
+    const { blank } = await snap(page, 'login page');
 
     const problems: string[] = [];
     if (status === 0 || status >= 400)
       problems.push(`${settings.LOGIN_PATH} answered HTTP ${status || 'nothing'}`);
-    const blank = await screenshotBlankness(png);
     if (blank.blank) problems.push(`the page renders blank: ${blank.reason}`);
     const missing: string[] = [];
     const fields = [
