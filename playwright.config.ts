@@ -2,23 +2,22 @@ import { availableParallelism } from 'node:os';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { chooseChromium } from './config/browser.ts';
 import { envOrExit } from './config/env.ts';
+import {
+  SANDBOX_COMMAND,
+  sandboxPublicEnv,
+  sandboxReadyUrl,
+  sandboxSecretEnv,
+} from './config/sandbox-server.ts';
 
 // Where a run starts, the files it reads on this machine are checked too (APP_LOG_PATH).
 const env = envOrExit({ runFiles: true });
 const browser = chooseChromium(env.CHROMIUM_PATH);
+const cores = availableParallelism();
 
 // The sandbox's secret-bearing settings reach it through the environment it inherits (Playwright
 // starts the webServer with process.env underneath webServer.env), never through webServer.env:
 // Playwright serialises the config, webServer included, into its JSON and blob reports.
-if (env.sandbox) {
-  Object.assign(process.env, {
-    SANDBOX_DATABASE_URL: env.DATABASE_URL,
-    SANDBOX_REDIS_URL: env.REDIS_URL,
-    SANDBOX_CALCOM_API_KEY: env.CALCOM_API_KEY ?? '',
-    SANDBOX_WEBHOOK_SECRET: env.CALCOM_WEBHOOK_SECRET ?? '',
-    SANDBOX_LOGIN_PASSWORD: env.LOGIN_PASSWORD ?? '',
-  });
-}
+if (env.sandbox) Object.assign(process.env, sandboxSecretEnv(env));
 
 // The phase reporter writes storage/reports/phase_X_…/ (DESIGN.md "The report tree"). CI shards
 // run with `--reporter=blob` instead, and merge.config.ts renders the tree from their blobs.
@@ -37,9 +36,8 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: env.CI,
   retries: 0,
-  // One worker per core (at least two): each worker runs its own Chromium, so four on two cores
-  // cost 45% more CPU for a slower verdict (BENCHMARKS.md, section 1).
-  workers: Math.max(2, availableParallelism()),
+  // One worker per core (at least two), shared by the projects as they say below.
+  workers: Math.max(2, cores),
   reporter: reporters,
   // Reaches the reporter in a merge of shards too (ENVIRONMENT.md).
   metadata: {
@@ -57,10 +55,16 @@ export default defineConfig({
     navigationTimeout: 15_000,
   },
   projects: [
-    { name: 'api', grep: /@api\b/ },
+    // The @api checks (milliseconds each) get one worker, the browser checks one per core but
+    // one. Each worker is a Playwright process (~2 s of CPU to start; a browser worker adds its
+    // Chromium) serving one project, so two @api workers stopping to make room for two @e2e ones
+    // cost two more starts. On 2 cores this is one of each, both busy from the start: a full run
+    // takes 0.91x, a phase-1 run 0.85x the wall time of two shared workers (BENCHMARKS.md).
+    { name: 'api', grep: /@api\b/, workers: 1 },
     {
       name: 'e2e',
       grep: /@e2e\b/,
+      workers: Math.max(1, cores - 1),
       use: {
         browserName: 'chromium',
         viewport: { width: 1280, height: 800 },
@@ -73,22 +77,14 @@ export default defineConfig({
   ],
   webServer: env.sandbox
     ? {
-        command: 'node --import tsx sandbox/main.ts',
-        url: `${env.targetUrl}/__sandbox/ready`,
+        command: SANDBOX_COMMAND,
+        url: sandboxReadyUrl(env),
         reuseExistingServer: !env.CI,
         timeout: 60_000,
         stdout: 'ignore',
         stderr: 'pipe',
         gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
-        env: {
-          SANDBOX_PORT: String(env.SANDBOX_PORT),
-          SANDBOX_CALCOM_PORT: String(env.SANDBOX_CALCOM_PORT),
-          SANDBOX_FAULTS: env.SANDBOX_FAULTS.join(','),
-          SANDBOX_REDIS_PREFIX: env.REDIS_PREFIX,
-          SANDBOX_CACHE_PREFIX: env.CACHE_PREFIX,
-          SANDBOX_LOG_PATH: env.APP_LOG_PATH ?? 'storage/sandbox/logs/laravel.log',
-          SANDBOX_LOGIN_EMAIL: env.LOGIN_EMAIL ?? '',
-        },
+        env: sandboxPublicEnv(env),
       }
     : undefined,
 });

@@ -3,7 +3,11 @@
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 
-export const SYSTEM_CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+export const SYSTEM_CHROMIUM_CANDIDATES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 
 export interface BrowserChoice {
   /** undefined: Playwright's own managed browser. */

@@ -437,8 +437,9 @@ function readEnvFile(file: string): Record<string, string> {
 /** Replaces every secret value in `text` with `***`. */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join('***');
+  for (const s of secrets) if (s && out.includes(s)) out = out.split(s).join('***');
   // Credentials embedded in any URL (pg/ioredis/undici errors quote them).
+  if (!out.includes('://')) return out;
   return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1***@');
 }
 

@@ -3,8 +3,6 @@
 // sent by SMTP. A notification that fails is reported, never thrown: it must not change the
 // verdict of the run it reports. Short timeouts: a dead mail server must not hold a gate.
 import Handlebars from 'handlebars';
-import nodemailer from 'nodemailer';
-import { request } from 'undici';
 import { redact } from '../config/env.ts';
 import type { Phase } from '../phases/catalogue.ts';
 import type { NotificationOutcome, RunModel } from './model.ts';
@@ -139,6 +137,8 @@ export async function sendSlack(
   s: NotifySettings,
 ): Promise<NotificationOutcome> {
   try {
+    // Loaded on first use: a run that sends nothing never pays for the HTTP and SMTP clients.
+    const { request } = await import('undici');
     const res = await request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -169,6 +169,7 @@ export async function sendEmail(
   const to = s.emailTo ?? '';
   const u = new URL(smtpUrl);
   const secure = u.protocol === 'smtps:';
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: u.hostname,
     port: u.port ? Number(u.port) : secure ? 465 : 587,

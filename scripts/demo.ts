@@ -3,10 +3,21 @@
 // to read the result. Exit code: the first failing phase's, else the sign-off's.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import pc from 'picocolors';
-import { ConfigError, loadEnv } from '../config/env.ts';
+import { ConfigError, loadEnv, type Env } from '../config/env.ts';
+import {
+  SANDBOX_ENTRY,
+  sandboxPublicEnv,
+  sandboxReadyUrl,
+  sandboxSecretEnv,
+} from '../config/sandbox-server.ts';
 import { runSetup, SetupError } from './setup.ts';
+
+const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
+const SANDBOX_START_TIMEOUT_MS = 60_000;
+const SANDBOX_STOP_TIMEOUT_MS = 5_000;
 
 export interface PhaseRun {
   /** The phase verified, or undefined for every check at once. */
@@ -37,11 +48,12 @@ export function runPhase(
   env: NodeJS.ProcessEnv,
   storageDir: string,
 ): Promise<PhaseRun> {
-  const args = ['--no-install', 'playwright', 'test', ...(phase ? ['--grep', `@phase${phase}\\b`] : [])];
+  const args = ['test', ...(phase ? ['--grep', `@phase${phase}\\b`] : [])];
   const started = Date.now();
-  console.log(pc.bold(`\ndemo: npx ${args.slice(1).join(' ')}`));
+  console.log(pc.bold(`\ndemo: npx playwright ${args.join(' ')}`));
   return new Promise((resolve) => {
-    const child = spawn('npx', args, { env, stdio: 'inherit' });
+    // The same as the npx command shown, without npx's own start-up in each of eight runs.
+    const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], { env, stdio: 'inherit' });
     // Ctrl-C reaches Playwright through the terminal; wait for it to stop the sandbox and end.
     const ignore = () => undefined;
     process.on('SIGINT', ignore);
@@ -67,13 +79,69 @@ function printResult(run: PhaseRun): void {
   if (existsSync(html)) console.log(`HTML report:  ${html}  (npx playwright show-report)`);
 }
 
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the sandbox once for all eight phase runs: each run's webServer then finds it ready and
+ * reuses it (playwright.config.ts, reuseExistingServer), instead of starting and migrating its
+ * own. Not under CI (Playwright never reuses a server there), nor when one already answers.
+ * Undefined when not started: the phase runs then start their own and report what fails.
+ */
+async function startSharedSandbox(
+  settings: Env,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stop: () => Promise<void> } | undefined> {
+  const ready = sandboxReadyUrl(settings);
+  if (!settings.sandbox || settings.CI || (await answers(ready))) return undefined;
+  const child = spawn(process.execPath, ['--import', 'tsx', SANDBOX_ENTRY], {
+    env: { ...env, ...sandboxSecretEnv(settings), ...sandboxPublicEnv(settings) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  void exited.then(() => (running = false));
+  const stop = async () => {
+    if (!running) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), SANDBOX_STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + SANDBOX_START_TIMEOUT_MS;
+  while (running && Date.now() < deadline) {
+    if (await answers(ready)) {
+      console.log(pc.dim(`demo: sandbox ready at ${settings.targetUrl}; the eight phase runs share it`));
+      return { stop };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  console.log(
+    pc.yellow(
+      `demo: the shared sandbox did not become ready (${running ? `no answer from ${ready} within ${SANDBOX_START_TIMEOUT_MS / 1000} s` : 'it exited'}); each phase run starts its own${stderr ? `\n${stderr.trimEnd()}` : ''}`,
+    ),
+  );
+  return undefined;
+}
+
 async function main(): Promise<number> {
   let overrides: Record<string, string>;
   let storageDir: string;
+  let settings: Env;
   try {
     const setup = await runSetup();
     overrides = { ...setup.overrides };
-    const settings = loadEnv({ ...process.env, ...overrides });
+    settings = loadEnv({ ...process.env, ...overrides });
     if (!settings.sandbox) {
       console.log(
         pc.yellow(`demo: TARGET_URL is set, so the suite verifies ${settings.targetUrl}, not the sandbox`),
@@ -90,14 +158,19 @@ async function main(): Promise<number> {
   // The runbook, phase by phase: each run writes its own report and sign-off block; a phase
   // that fails stops the walk, as the runbook says ("STOP - Don't proceed to next phase").
   const env = { ...process.env, ...overrides };
+  const sandbox = await startSharedSandbox(settings, env);
   let last: PhaseRun | undefined;
-  for (let phase = 1; phase <= 8; phase++) {
-    last = await runPhase(phase, env, storageDir);
-    printResult(last);
-    if (last.exitCode !== 0) {
-      console.error(pc.red(`\ndemo: phase ${phase} failed: stopping here, as the runbook says`));
-      return last.exitCode;
+  try {
+    for (let phase = 1; phase <= 8; phase++) {
+      last = await runPhase(phase, env, storageDir);
+      printResult(last);
+      if (last.exitCode !== 0) {
+        console.error(pc.red(`\ndemo: phase ${phase} failed: stopping here, as the runbook says`));
+        return last.exitCode;
+      }
     }
+  } finally {
+    await sandbox?.stop();
   }
   const signoff = await finalSignoff(env);
   // On success the sign-off itself ends with the last report's path.
