@@ -1,0 +1,125 @@
+// `npm run demo`, the first command of the README's Quick start: setup, phases 1 to 8 against
+// the built-in sandbox (one sandbox for the eight runs), a report and a sign-off block each, the
+// final sign-off, and the sandbox stopped at the end. Its own ports, database, Redis prefix and
+// storage, so it runs beside the other self-tests.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { allocateSandboxEnv } from './helpers/sandbox.ts';
+import { baseEnv, REPO } from './helpers/robustness-run.ts';
+
+const DEMO_TIMEOUT_MS = 480_000;
+
+interface DemoRun {
+  code: number | null;
+  output: string;
+  storage: string;
+  appUrl: string;
+}
+
+function runDemo(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => {
+      output += `\n(self-test: the demo did not end within ${DEMO_TIMEOUT_MS / 1000} s; killed)`;
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, DEMO_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    await res.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm run demo walks phases 1-8 against the sandbox', () => {
+  let run: DemoRun;
+  let cleanup: () => Promise<void>;
+  let out: string;
+
+  before(async () => {
+    const allocation = await allocateSandboxEnv();
+    cleanup = allocation.cleanup;
+    out = mkdtempSync(path.join(tmpdir(), 'phasegate-demo-'));
+    const storage = path.join(out, 'storage');
+    const env: Record<string, string> = {
+      ...baseEnv(),
+      ...allocation.suiteEnv,
+      STORAGE_DIR: storage,
+      PLAYWRIGHT_HTML_OUTPUT_DIR: path.join(out, 'html'),
+      DEPLOYED_BY: 'selftest',
+    };
+    // As a person runs it: not under CI, so the eight runs share the demo's sandbox.
+    delete env.CI;
+    const r = await runDemo(env);
+    run = { ...r, storage, appUrl: `http://127.0.0.1:${allocation.suiteEnv.SANDBOX_PORT}` };
+  });
+
+  after(async () => {
+    await cleanup?.();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  test('exits 0 after eight phase runs, each with its summary and report path', () => {
+    assert.equal(run.code, 0, run.output.slice(-4_000));
+    for (let phase = 1; phase <= 8; phase++) {
+      assert.match(run.output, new RegExp(`demo: npx playwright test --grep @phase${phase}\\\\b\\n`));
+      assert.match(run.output, new RegExp(`demo: phase ${phase}: the suite exited with code 0\\n`));
+      assert.match(run.output, new RegExp(`Phase report: .*phase_${phase}_\\d{8}_\\d{6}(_\\d+)?/INDEX\\.md`));
+    }
+    assert.match(run.output, /Result: ALL PHASES VERIFIED - PROCEED TO FINAL SIGN-OFF ✅/);
+  });
+
+  test('starts one sandbox for the eight runs and stops it at the end', async () => {
+    const shared = run.output.match(/the eight phase runs share it/g) ?? [];
+    assert.equal(shared.length, 1, run.output.slice(0, 2_000));
+    assert.equal(await answers(`${run.appUrl}/__sandbox/ready`), false, 'the sandbox still answers');
+  });
+
+  test('writes eight phase reports and ends with the final sign-off in deployment.log', () => {
+    const reports = path.join(run.storage, 'reports');
+    const dirs = readdirSync(reports).filter((d) => d.startsWith('phase_'));
+    assert.deepEqual(
+      dirs.map((d) => Number(d.split('_')[1])).sort(),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+      dirs.join(', '),
+    );
+    for (const d of dirs) {
+      const status = readFileSync(path.join(reports, d, 'status.env'), 'utf8');
+      // Green, or yellow where a loaded machine slows a timed check; never red.
+      assert.match(status, /^STATUS=(PASS|WARN)$/m, `${d}: ${status}`);
+      assert.ok(existsSync(path.join(reports, d, 'INDEX.md')));
+    }
+    // Eight phase blocks, then the final sign-off naming every phase's report.
+    const log = readFileSync(path.join(run.storage, 'deployment.log'), 'utf8');
+    const final = log.slice(log.lastIndexOf('🎉 ALL 8 PHASES DEPLOYED & VERIFIED'));
+    assert.ok(final.length < log.length, log.slice(-2_000));
+    for (const d of dirs) assert.match(final, new RegExp(`✅ VERIFIED .*${d}\\n`));
+    assert.match(final, /Production Ready: YES ✅/);
+    assert.match(run.output, /demo: npm run signoff[\s\S]*Production Ready: YES ✅/);
+  });
+});
