@@ -101,6 +101,9 @@ function run(
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      // What outlived its parent in the group (a sandbox of a test file the runner timed out and
+      // killed, say) would hold ports and keep the machine busy: stop it with the runner.
+      kill('SIGKILL');
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       resolve({ code: code ?? 1, output });

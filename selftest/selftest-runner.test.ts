@@ -3,7 +3,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +63,24 @@ describe('npm test -- <files>', () => {
         '',
       ].join('\n'),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/selftest.ts', file], {
+    // A file that leaves a process behind, as a file killed on its timeout leaves its sandbox.
+    const orphan = path.join(tmp, 'orphan.test.ts');
+    const pidFile = path.join(tmp, 'orphan.pid');
+    writeFileSync(
+      orphan,
+      [
+        "import { spawn } from 'node:child_process';",
+        "import { writeFileSync } from 'node:fs';",
+        "import { test } from 'node:test';",
+        "test('leaves a child behind', () => {",
+        "  const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });",
+        '  c.unref();',
+        `  writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));`,
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/selftest.ts', file, orphan], {
       cwd: REPO,
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,9 +103,21 @@ describe('npm test -- <files>', () => {
     const m = /^selftest: (\d+) passed, (\d+) failed$/.exec(last);
     assert.ok(m, `last line was ${JSON.stringify(last)}:\n${out}`);
     // 'holds' passed (the type check may pass or fail with others' work in progress: +0 or +1).
-    assert.ok(Number(m[1]) >= 1 && Number(m[1]) <= 2, last);
+    assert.ok(Number(m[1]) >= 2 && Number(m[1]) <= 3, last);
     assert.ok(Number(m[2]) >= 1 && Number(m[2]) <= 2, last);
-    assert.equal(Number(m[1]) + Number(m[2]), 3, last);
+    assert.equal(Number(m[1]) + Number(m[2]), 4, last);
     assert.match(out, /✖ breaks/);
+    // The left-behind process was stopped with the runner.
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // Gone, or a zombie nobody reaped yet (a container's init may not).
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+      alive = !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    } catch {
+      alive = false;
+    }
+    if (alive) process.kill(pid, 'SIGKILL');
+    assert.equal(alive, false, `process ${pid}, left by a test file, outlived npm test`);
   });
 });
