@@ -114,7 +114,9 @@ describe('synthetic suite', () => {
     const spec = renderSpec(planSuite(100).files[0] ?? [], dir, repo);
     assert.match(spec, /from '\.\.\/\.\.\/\.\.\/fixtures\/tags\.ts'/);
     assert.match(spec, /ANNOTATION\.warning/);
-    assert.match(spec, /testInfo\.attach/);
+    // Screenshots go through the checks' own capture path (measured in the worker).
+    assert.match(spec, /from '\.\.\/\.\.\/\.\.\/fixtures\/screenshot-facts\.ts'/);
+    assert.match(spec, /await attachScreenshot\(testInfo, png, meta\)/);
   });
 
   const dir = path.join(repo, `.tmp/bench-smoke-${randomBytes(4).toString('hex')}`);
