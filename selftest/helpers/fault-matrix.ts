@@ -162,7 +162,9 @@ export const EXPECTED: Record<string, Expectation> = {
         /Booking success rate: 0% \(target ≥ 95%, limit 90%\) — 0 of 4 synthetic bookings reached Cal\.com/,
       [T.breaker]: /Circuit breaker OPEN/,
       [T.calcomIdMatch]: /no Cal\.com booking UID \(status pending_sync\)/,
-      [T.bookingFlow]: /shows no Cal\.com booking UID/,
+      // The detailed health says why at once: no waiting out the 60 s limit for the UID.
+      [T.bookingFlow]:
+        /shows no Cal\.com booking UID .* after \d+ ms: \/api\/health\/detailed reports calcom down.*stopped waiting; the limit is 60000 ms/,
     },
     yellow: { [T.appointmentCreation]: /saved with status pending_sync but no Cal\.com booking yet/ },
   },

@@ -5,11 +5,13 @@ import { test } from '../../fixtures/index.ts';
 import { labelledValue } from '../../fixtures/browser.ts';
 import { ident } from '../../fixtures/db.ts';
 import { check } from '../../fixtures/tags.ts';
-import { pathParams } from '../../fixtures/page-verdicts.ts';
+import { dependencyOutages, pathParams } from '../../fixtures/page-verdicts.ts';
 import { thresholds } from '../../phases/catalogue.ts';
 
 // A confirmation without the UID yet is reloaded at this pace (the sync may be a queued job).
 const RELOAD_EVERY_MS = 1_000;
+// Consecutive detailed-health answers naming an outage before the wait for the UID stops early.
+const OUTAGE_POLLS = 2;
 
 /** `YYYY-MM-DDTHH:MM`, what a datetime-local field takes, in UTC like the stored start. */
 function datetimeLocal(d: Date): string {
@@ -19,7 +21,7 @@ function datetimeLocal(d: Date): string {
 test(
   'Booking flow time',
   check({ phase: 4, kind: 'e2e', covers: 'p4.booking-flow-time' }),
-  async ({ authedPage: page, db, synthetic, snap, visit, settings, measure }) => {
+  async ({ app, authedPage: page, db, synthetic, snap, visit, settings, measure }) => {
     const limit = thresholds.bookingFlowMs.limit;
     test.setTimeout(limit + 30_000);
     const n = synthetic.next();
@@ -72,22 +74,43 @@ test(
     }
     // Done when the page shows the UID the database holds (a "pending" placeholder is not a UID).
     const uidQuery = `SELECT ${ident(settings.DB_COL_CALCOM_UID)} AS uid FROM ${ident(settings.DB_TABLE_APPOINTMENTS)} WHERE ${ident(settings.DB_COL_CLIENT_EMAIL)} = $1`;
+    // While the UID is missing, the detailed health (when configured) may already say why: with
+    // Cal.com down or the breaker open the booking cannot sync, and waiting out the limit would
+    // only delay the verdict a release manager is waiting for.
+    const outagesNow = async (): Promise<string[]> => {
+      if (!settings.HEALTH_DETAILED_PATH) return [];
+      try {
+        const res = await app.get(settings.HEALTH_DETAILED_PATH, { headers: { accept: 'application/json' } });
+        return dependencyOutages(res.json(), settings.DEGRADATION_DEPENDENCIES);
+      } catch {
+        return []; // a health endpoint that does not answer says nothing about the sync
+      }
+    };
     let uid = '';
     let shownText = '';
+    let outages: string[] = [];
+    let outagePolls = 0;
     for (;;) {
       const shown = await labelledValue(page, settings.DETAIL_CALCOM_UID_LABEL, RELOAD_EVERY_MS);
       shownText = shown?.visible ? shown.text : '';
       const stored = (await db.query<{ uid: string | null }>(uidQuery, [email])).rows[0]?.uid ?? '';
       if (stored !== '' && shownText === stored) uid = stored;
       if (uid !== '' || elapsed() > limit) break;
+      outages = await outagesNow();
+      outagePolls = outages.length > 0 ? outagePolls + 1 : 0;
+      if (outagePolls >= OUTAGE_POLLS) break;
       await page.waitForTimeout(RELOAD_EVERY_MS);
       await page.reload();
     }
     const ms = elapsed();
     await snap(page, 'booking confirmation');
     if (uid === '') {
+      const why =
+        outagePolls >= OUTAGE_POLLS
+          ? `${settings.HEALTH_DETAILED_PATH} reports ${outages.join(', ')}, so it cannot (stopped waiting; the limit is ${limit} ms)`
+          : 'the booking did not reach Cal.com';
       throw new Error(
-        `Booking flow: the confirmation page shows no Cal.com booking UID ("${settings.DETAIL_CALCOM_UID_LABEL}") after ${ms} ms: the booking did not reach Cal.com${shownText ? ` (the page shows "${shownText}")` : ''}`,
+        `Booking flow: the confirmation page shows no Cal.com booking UID ("${settings.DETAIL_CALCOM_UID_LABEL}") after ${ms} ms: ${why}${shownText ? ` (the page shows "${shownText}")` : ''}`,
       );
     }
     console.log(`Booked ${uid} in ${ms} ms`);
