@@ -4,6 +4,7 @@
 import {
   ANNOTATION,
   type CapturedFacts,
+  type ImageMeasures,
   type Measurement,
   type ScreenshotMeta,
 } from '../fixtures/annotations.ts';
@@ -90,13 +91,10 @@ export interface ScreenshotPlan {
   thumbnailIndex: number | null;
 }
 
-export interface ScreenshotFact extends ScreenshotPlan {
-  sha256: string;
-  size: number;
+/** A screenshot as the report shows it; width and height are null when it could not be decoded. */
+export interface ScreenshotFact extends ScreenshotPlan, Omit<ImageMeasures, 'width' | 'height'> {
   width: number | null;
   height: number | null;
-  blank: boolean;
-  blankReason: string;
   /** Relative to the screenshot folder. */
   thumbnail: string | null;
   thumbnailSize: number | null;

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redact } from '../config/env.ts';
-import { BROWSER_CONSOLE_ATTACHMENT, type CapturedFacts } from '../fixtures/annotations.ts';
+import { BROWSER_CONSOLE_ATTACHMENT, type ImageMeasures } from '../fixtures/annotations.ts';
 import type { HistoryEntry } from './history.ts';
 import { historyEntry, parseHistory } from './history.ts';
 import type {
@@ -139,29 +139,17 @@ export async function gatherEvidence(
     }
     atomicWrite(path.join(screenshotDir, plan.file), bytes);
     const thumbnail = `thumbnails/${plan.file.replace(/\.[a-z]+$/, '')}.png`;
-    const captured = capturedFacts(byId.get(plan.testId)?.attachments ?? [], plan, bytes);
-    if (captured) {
-      atomicWrite(path.join(screenshotDir, thumbnail), captured.thumbnail);
-      return { ...plan, ...captured.facts, thumbnail, thumbnailSize: captured.thumbnail.length };
+    let measured = capturedFacts(byId.get(plan.testId)?.attachments ?? [], plan, bytes);
+    if (!measured) {
+      try {
+        const { thumbnail: thumbBytes, ...measures } = await analyseImage(bytes);
+        measured = { measures, thumbnail: thumbBytes };
+      } catch (err) {
+        return unreadable(plan, bytes, `not a readable image: ${(err as Error).message}`);
+      }
     }
-    let facts;
-    try {
-      facts = await analyseImage(bytes);
-    } catch (err) {
-      return unreadable(plan, bytes, `not a readable image: ${(err as Error).message}`);
-    }
-    atomicWrite(path.join(screenshotDir, thumbnail), facts.thumbnail);
-    return {
-      ...plan,
-      sha256: facts.sha256,
-      size: facts.size,
-      width: facts.width,
-      height: facts.height,
-      blank: facts.blank,
-      blankReason: facts.blankReason,
-      thumbnail,
-      thumbnailSize: facts.thumbnail.length,
-    };
+    atomicWrite(path.join(screenshotDir, thumbnail), measured.thumbnail);
+    return { ...plan, ...measured.measures, thumbnail, thumbnailSize: measured.thumbnail.length };
   };
   const screenshots = await inPlanOrder(plans, SCREENSHOTS_IN_FLIGHT, one);
   const consoles: Record<string, string> = {};
@@ -188,7 +176,7 @@ function capturedFacts(
   attachments: readonly AttachmentSnap[],
   plan: ScreenshotPlan,
   bytes: Buffer,
-): { facts: Omit<CapturedFacts, 'thumbnail'>; thumbnail: Buffer } | null {
+): { measures: ImageMeasures; thumbnail: Buffer } | null {
   const facts = plan.meta?.facts;
   if (!facts || plan.thumbnailIndex === null || facts.size !== bytes.length) return null;
   if (createHash('sha256').update(bytes).digest('hex') !== facts.sha256) return null;
@@ -200,8 +188,8 @@ function capturedFacts(
   } catch {
     return null;
   }
-  const { thumbnail: _name, ...rest } = facts;
-  return { facts: rest, thumbnail };
+  const { thumbnail: _name, ...measures } = facts;
+  return { measures, thumbnail };
 }
 
 function unreadable(plan: ScreenshotPlan, bytes: Buffer, reason: string): ScreenshotFact {
