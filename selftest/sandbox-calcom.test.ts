@@ -3,9 +3,11 @@
 // signed the way Cal.com signs them (the HMAC is recomputed here, independently).
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -21,7 +23,12 @@ const KEY = 'cal_test_0123456789abcdef';
 const SECRET = `whsec-${randomBytes(6).toString('hex')}`;
 const DB_NAME = `phasegate_t_${randomBytes(5).toString('hex')}`;
 const DB_URL = testServices().databaseUrl(DB_NAME);
-const REFERENCE = '/work/shared/reference/calcom-v2-bookings.openapi.json';
+// Cal.com's own OpenAPI, from `shared/` beside the project (where CI puts it), else /work/shared.
+const REFERENCE =
+  [path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared'), '/work/shared']
+    .map((dir) => path.join(dir, 'reference', 'calcom-v2-bookings.openapi.json'))
+    .find((file) => existsSync(file)) ??
+  '(shared/reference/calcom-v2-bookings.openapi.json beside the project)';
 
 interface Delivery {
   headers: Record<string, string | string[] | undefined>;
