@@ -29,7 +29,14 @@ import {
 import { runsOfPhase } from './history.ts';
 import { runMessage, sendAll, shouldNotify } from './notify.ts';
 import { consoleLines, render, stepSummary } from './render.ts';
-import { createRunDirs, gatherEvidence, loadTemplates, readHistory, writeRun } from './write.ts';
+import {
+  createRunDirs,
+  gatherEvidence,
+  loadTemplates,
+  readHistory,
+  sweepStaleTemps,
+  writeRun,
+} from './write.ts';
 
 const TREND_LENGTH = 10;
 
@@ -200,6 +207,7 @@ export default class PhaseReporter implements Reporter {
       tests,
     };
     const { phase } = resolvePhase(snapshot.tests, s.DEPLOYMENT_PHASE ?? null, snapshot.metadataPhase);
+    sweepStaleTemps(s.STORAGE_DIR);
     const dirs = createRunDirs(s.STORAGE_DIR, phase, snapshot.startedAt);
     const plans = planScreenshots(snapshot, phase, phases);
     const evidence = await gatherEvidence(snapshot, plans, dirs.screenshotDir, this.secrets);

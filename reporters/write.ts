@@ -11,6 +11,7 @@ import {
   writeFileSync,
   existsSync,
   rmdirSync,
+  rmSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -243,6 +244,54 @@ export function readHistory(storageDir: string): HistoryEntry[] {
   const file = historyFile(storageDir);
   if (!existsSync(file)) return [];
   return parseHistory(at('read', file, () => readFileSync(file, 'utf8')));
+}
+
+const TEMP_FILE = /\.tmp-(\d+)-[0-9a-f]*$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temp files of atomicWrite that a run killed mid-write left in the report and
+ * screenshot folders (a living writer's are left alone). They never look final, but nobody
+ * needs them. Returns how many were removed; a folder that cannot be read is passed over.
+ */
+export function sweepStaleTemps(storageDir: string): number {
+  let removed = 0;
+  const sweep = (dir: string, depth: number): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const file = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth > 0) sweep(file, depth - 1);
+        continue;
+      }
+      const m = TEMP_FILE.exec(e.name);
+      if (m && !processAlive(Number(m[1]))) {
+        try {
+          rmSync(file, { force: true });
+          removed++;
+        } catch {
+          // not ours to fight over
+        }
+      }
+    }
+  };
+  // reports/<run>/, reports/<run>/coverage/, screenshots/<run>/, screenshots/<run>/thumbnails/
+  for (const root of ['reports', 'screenshots']) sweep(path.join(storageDir, root), 2);
+  return removed;
 }
 
 /** Temp file in the same folder, then rename: a reader never sees half a file. */

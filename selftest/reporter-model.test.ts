@@ -2,7 +2,7 @@
 // summary formats, shell quoting (proved by bash), sparklines, run folders that never collide.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -21,7 +21,7 @@ import {
 } from '../reporters/model.ts';
 import { formatRate, resultLine, shellQuote } from '../reporters/render.ts';
 import { evaluateFinal } from '../reporters/signoff.ts';
-import { createRunDirs, runDirName } from '../reporters/write.ts';
+import { atomicWrite, createRunDirs, runDirName, sweepStaleTemps } from '../reporters/write.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'phasegate-model-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -135,6 +135,34 @@ describe('run folders', () => {
     assert.equal(a.dirName, 'phase_3_20261126_141503');
     assert.equal(b.dirName, 'phase_3_20261126_141503_2');
     assert.equal(b.screenshotDir, path.join(tmp, 'screenshots', 'phase_3_20261126_141503_2'));
+  });
+
+  test("a killed writer's temp files are swept; a living one's and the finished files stay", () => {
+    const storage = mkdtempSync(path.join(os.tmpdir(), 'phasegate-temps-'));
+    try {
+      const run = createRunDirs(storage, 2, '2026-11-26T10:00:00Z');
+      atomicWrite(path.join(run.reportDir, 'summary.txt'), 'done\n');
+      // A process that has exited: its pid names a writer that is gone.
+      const gone = Number(
+        execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']),
+      );
+      const stale = [
+        path.join(run.reportDir, `INDEX.md.tmp-${gone}-ab12`),
+        path.join(run.reportDir, 'coverage', `index.html.tmp-${gone}-cd34`),
+        path.join(run.screenshotDir, 'thumbnails', `2_1_login_page.png.tmp-${gone}-ef56`),
+      ];
+      const living = path.join(run.screenshotDir, `2_1_login_page.png.tmp-${process.pid}-0a0b`);
+      for (const f of [...stale, living]) {
+        mkdirSync(path.dirname(f), { recursive: true });
+        writeFileSync(f, 'half');
+      }
+      assert.equal(sweepStaleTemps(storage), 3);
+      for (const f of stale) assert.equal(existsSync(f), false, f);
+      assert.equal(existsSync(living), true);
+      assert.equal(readFileSync(path.join(run.reportDir, 'summary.txt'), 'utf8'), 'done\n');
+    } finally {
+      rmSync(storage, { recursive: true, force: true });
+    }
   });
 });
 
