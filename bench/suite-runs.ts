@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { waitForSandbox } from '../config/sandbox-server.ts';
 import { isolate } from './isolation.ts';
 import { PLAYWRIGHT_CLI, runNode } from './measure-process.ts';
 import { interleave, summarize, type Summary } from './stats.ts';
@@ -221,7 +222,13 @@ async function sandboxStartStop(
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const ready = await waitReady(`http://127.0.0.1:${env.SANDBOX_PORT}/__sandbox/ready`, 60_000, exited);
+    // Polled every 20 ms: this is the start time being measured.
+    const ready = await waitForSandbox(
+      `http://127.0.0.1:${env.SANDBOX_PORT}/__sandbox/ready`,
+      60_000,
+      exited,
+      20,
+    );
     const startMs = performance.now() - t0;
     const t1 = performance.now();
     child.kill('SIGTERM');
@@ -239,22 +246,6 @@ async function sandboxStartStop(
     log(`sandbox alone: ready in ${startMs.toFixed(0)} ms, stopped in ${stopMs.toFixed(0)} ms`);
   }
   return { start: summarize(starts), stop: summarize(stops) };
-}
-
-async function waitReady(url: string, timeoutMs: number, exited: Promise<void>): Promise<boolean> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = performance.now() + timeoutMs;
-  while (!gone && performance.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return true;
-    } catch {
-      // not listening yet
-    }
-    await sleep(20);
-  }
-  return false;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

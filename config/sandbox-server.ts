@@ -38,3 +38,34 @@ export function sandboxSecretEnv(env: Env): Record<string, string> {
     SANDBOX_LOGIN_PASSWORD: env.LOGIN_PASSWORD ?? '',
   };
 }
+
+/** One probe of the ready URL, bounded at 1 s: true when the sandbox answers 2xx. */
+export async function sandboxAnswers(readyUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(readyUrl, { signal: AbortSignal.timeout(1_000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false; // not listening (yet, or any more)
+  }
+}
+
+/**
+ * Polls the ready URL until the sandbox answers (true), or its process ends (`exited` settles)
+ * or `timeoutMs` passes (false).
+ */
+export async function waitForSandbox(
+  readyUrl: string,
+  timeoutMs: number,
+  exited: Promise<unknown>,
+  intervalMs = 100,
+): Promise<boolean> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = performance.now() + timeoutMs;
+  while (!gone && performance.now() < deadline) {
+    if (await sandboxAnswers(readyUrl)) return true;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return false;
+}

@@ -9,9 +9,11 @@ import pc from 'picocolors';
 import { ConfigError, loadEnv, type Env } from '../config/env.ts';
 import {
   SANDBOX_ENTRY,
+  sandboxAnswers,
   sandboxPublicEnv,
   sandboxReadyUrl,
   sandboxSecretEnv,
+  waitForSandbox,
 } from '../config/sandbox-server.ts';
 import { runSetup, SetupError } from './setup.ts';
 
@@ -79,16 +81,6 @@ function printResult(run: PhaseRun): void {
   if (existsSync(html)) console.log(`HTML report:  ${html}  (npx playwright show-report)`);
 }
 
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    await res.body?.cancel();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Starts the sandbox once for all eight phase runs: each run's webServer then finds it ready and
  * reuses it (playwright.config.ts, reuseExistingServer), instead of starting and migrating its
@@ -100,7 +92,7 @@ async function startSharedSandbox(
   env: NodeJS.ProcessEnv,
 ): Promise<{ stop: () => Promise<void> } | undefined> {
   const ready = sandboxReadyUrl(settings);
-  if (!settings.sandbox || settings.CI || (await answers(ready))) return undefined;
+  if (!settings.sandbox || settings.CI || (await sandboxAnswers(ready))) return undefined;
   const child = spawn(process.execPath, ['--import', 'tsx', SANDBOX_ENTRY], {
     env: { ...env, ...sandboxSecretEnv(settings), ...sandboxPublicEnv(settings) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -117,18 +109,16 @@ async function startSharedSandbox(
     await exited;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + SANDBOX_START_TIMEOUT_MS;
-  while (running && Date.now() < deadline) {
-    if (await answers(ready)) {
-      console.log(pc.dim(`demo: sandbox ready at ${settings.targetUrl}; the eight phase runs share it`));
-      return { stop };
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  if (await waitForSandbox(ready, SANDBOX_START_TIMEOUT_MS, exited)) {
+    console.log(pc.dim(`demo: sandbox ready at ${settings.targetUrl}; the eight phase runs share it`));
+    return { stop };
   }
+  // Read before stop(), which ends it either way.
+  const why = running ? `no answer from ${ready} within ${SANDBOX_START_TIMEOUT_MS / 1000} s` : 'it exited';
   await stop();
   console.log(
     pc.yellow(
-      `demo: the shared sandbox did not become ready (${running ? `no answer from ${ready} within ${SANDBOX_START_TIMEOUT_MS / 1000} s` : 'it exited'}); each phase run starts its own${stderr ? `\n${stderr.trimEnd()}` : ''}`,
+      `demo: the shared sandbox did not become ready (${why}); each phase run starts its own${stderr ? `\n${stderr.trimEnd()}` : ''}`,
     ),
   );
   return undefined;

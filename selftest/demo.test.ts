@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sandboxAnswers } from '../config/sandbox-server.ts';
 import { allocateSandboxEnv } from './helpers/sandbox.ts';
 import { baseEnv, REPO } from './helpers/robustness-run.ts';
 
@@ -44,16 +45,6 @@ function runDemo(env: Record<string, string>): Promise<{ code: number | null; ou
       resolve({ code, output });
     });
   });
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    await res.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('npm run demo walks phases 1-8 against the sandbox', () => {
@@ -97,7 +88,7 @@ describe('npm run demo walks phases 1-8 against the sandbox', () => {
   test('starts one sandbox for the eight runs and stops it at the end', async () => {
     const shared = run.output.match(/the eight phase runs share it/g) ?? [];
     assert.equal(shared.length, 1, run.output.slice(0, 2_000));
-    assert.equal(await answers(`${run.appUrl}/__sandbox/ready`), false, 'the sandbox still answers');
+    assert.equal(await sandboxAnswers(`${run.appUrl}/__sandbox/ready`), false, 'the sandbox still answers');
   });
 
   test('writes eight phase reports and ends with the final sign-off in deployment.log', () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { waitForSandbox } from '../../config/sandbox-server.ts';
 import { freePorts } from './ports.ts';
 import { testServices } from './services.ts';
 
@@ -151,6 +152,7 @@ export async function startTestSandbox(opts: { faults?: string[] } = {}): Promis
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -162,23 +164,14 @@ export async function startTestSandbox(opts: { faults?: string[] } = {}): Promis
       await release(a);
     })());
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop().catch(() => undefined);
-      throw new Error(`sandbox exited (${child.exitCode}) before it was ready:\n${output}`);
-    }
-    try {
-      const r = await fetch(`${appUrl}/__sandbox/ready`, { signal: AbortSignal.timeout(1000) });
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop().catch(() => undefined);
-      throw new Error(`sandbox not ready after ${READY_TIMEOUT_MS} ms:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  if (!(await waitForSandbox(`${appUrl}/__sandbox/ready`, READY_TIMEOUT_MS, exited))) {
+    const code = child.exitCode;
+    await stop().catch(() => undefined);
+    throw new Error(
+      code !== null
+        ? `sandbox exited (${code}) before it was ready:\n${output}`
+        : `sandbox not ready after ${READY_TIMEOUT_MS} ms:\n${output}`,
+    );
   }
 
   return {
