@@ -104,6 +104,9 @@ export const SANDBOX_CREDENTIALS = {
   LOGIN_PASSWORD: 'sandbox-password',
 } as const;
 
+/** Where the built-in sandbox writes its Laravel log: APP_LOG_PATH's default. */
+export const SANDBOX_APP_LOG_PATH = 'storage/sandbox/logs/laravel.log';
+
 const schema = z.object({
   // --- Target and run ---
   TARGET_URL: optUrl(['http', 'https']),
@@ -232,7 +235,7 @@ const schema = z.object({
     z
       .string()
       .transform((v) => (v === 'none' ? undefined : v))
-      .prefault('storage/sandbox/logs/laravel.log'),
+      .prefault(SANDBOX_APP_LOG_PATH),
   ),
   APP_LOG_DAILY: bool(false),
   LOG_WINDOW_MINUTES: int(10, 1, 10080),
@@ -414,7 +417,7 @@ export function loadEnv(
 function appLogProblem(raw: Record<string, string | undefined>, cwd: string): string | undefined {
   const value = emptyToUndefined(raw.APP_LOG_PATH);
   if (value === 'none') return undefined;
-  const file = path.resolve(cwd, typeof value === 'string' ? value : 'storage/sandbox/logs/laravel.log');
+  const file = path.resolve(cwd, typeof value === 'string' ? value : SANDBOX_APP_LOG_PATH);
   const daily = ['true', '1', 'yes'].includes(String(raw.APP_LOG_DAILY ?? '').trim());
   const realTarget = emptyToUndefined(raw.TARGET_URL) !== undefined;
   try {
@@ -457,7 +460,10 @@ export function env(): Env {
  */
 export function envOrExit(options: LoadEnvOptions = {}): Env {
   try {
-    return options.runFiles ? loadEnv(process.env, process.cwd(), options) : env();
+    // The file checks only add problems: what passes them is env()'s value, so it is kept for
+    // the reporter and fixtures of the same process instead of being parsed again.
+    if (options.runFiles) return (cached = loadEnv(process.env, process.cwd(), options));
+    return env();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

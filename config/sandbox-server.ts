@@ -1,7 +1,7 @@
 // How the built-in sandbox is started: the command, its ready URL and the settings it takes.
 // playwright.config.ts starts it as its webServer for a run; `npm run demo` starts it once for
 // its eight phase runs (each then reuses it). One definition, so both start the same sandbox.
-import type { Env } from './env.ts';
+import { SANDBOX_APP_LOG_PATH, type Env } from './env.ts';
 
 export const SANDBOX_ENTRY = 'sandbox/main.ts';
 /** The webServer command: Node with tsx, so the sandbox needs no build step. */
@@ -23,7 +23,8 @@ export function sandboxPublicEnv(env: Env): Record<string, string> {
     SANDBOX_FAULTS: env.SANDBOX_FAULTS.join(','),
     SANDBOX_REDIS_PREFIX: env.REDIS_PREFIX,
     SANDBOX_CACHE_PREFIX: env.CACHE_PREFIX,
-    SANDBOX_LOG_PATH: env.APP_LOG_PATH ?? 'storage/sandbox/logs/laravel.log',
+    // APP_LOG_PATH=none (this machine reads no log): the sandbox still writes one, where it always does.
+    SANDBOX_LOG_PATH: env.APP_LOG_PATH ?? SANDBOX_APP_LOG_PATH,
     SANDBOX_LOGIN_EMAIL: env.LOGIN_EMAIL ?? '',
   };
 }
