@@ -192,9 +192,7 @@ test('10 runs killed with SIGKILL at 10 moments leave no report claiming a verdi
     // Application faults make some checks fail, so failing runs are killed too.
     await sandbox.setFaults(killedAt.length % 2 ? ['log_errors'] : []);
     const stopWatching = m.watch ? watchSyntheticRows() : undefined;
-    const r = await run({}, ['--project', 'api', '--workers', '2'], m.when, !m.watch).finally(() =>
-      stopWatching?.(),
-    );
+    const r = await run({}, API, m.when, !m.watch).finally(() => stopWatching?.());
     killedAt.push(`${m.name}: ${r.killedAtMs ?? 'not killed'} ms`);
     assert.ok(!r.hung, `run killed ${m.name} hung\n${describeRun(r)}`);
     if (r.killedAtMs !== undefined) await assertGroupGone(r);

@@ -118,8 +118,8 @@ export async function startPostgresFallback(dir: string, port: number): Promise<
   mkdirSync(dir, { recursive: true });
   // The postgres user must traverse it when we are root.
   chmodSync(dir, 0o755);
+  const bin = await postgresBinary();
   if (isRoot()) {
-    const bin = await postgresBinary();
     const hidden = folderHidingFromOthers(bin);
     if (hidden) {
       throw new Error(
@@ -128,10 +128,8 @@ export async function startPostgresFallback(dir: string, port: number): Promise<
       );
     }
   }
-
   const dataDir = path.join(dir, 'data');
   await initialise(dataDir);
-  const bin = await postgresBinary();
   const logFile = path.join(dir, 'postgres.log');
   const fd = openSync(logFile, 'a');
   const child = spawn(

