@@ -259,9 +259,11 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * Removes the temp files of atomicWrite that a run killed mid-write left in the report and
- * screenshot folders (a living writer's are left alone). They never look final, but nobody
- * needs them. Returns how many were removed; a folder that cannot be read is passed over.
+ * Removes the temp files of atomicWrite that a run killed mid-write left behind (a living
+ * writer's are left alone). They never look final, but nobody needs them. Only unfinished runs
+ * are looked into: status.env is written last, so a run that has one wrote everything else
+ * first, and the sweep stays cheap however many runs the storage folder holds. Returns how many
+ * were removed; a folder that cannot be read is passed over.
  */
 export function sweepStaleTemps(storageDir: string): number {
   let removed = 0;
@@ -289,8 +291,19 @@ export function sweepStaleTemps(storageDir: string): number {
       }
     }
   };
-  // reports/<run>/, reports/<run>/coverage/, screenshots/<run>/, screenshots/<run>/thumbnails/
-  for (const root of ['reports', 'screenshots']) sweep(path.join(storageDir, root), 2);
+  const reports = path.join(storageDir, 'reports');
+  let runs: string[];
+  try {
+    runs = readdirSync(reports);
+  } catch {
+    return 0;
+  }
+  for (const run of runs) {
+    if (existsSync(path.join(reports, run, 'status.env'))) continue;
+    // reports/<run>/ and coverage/; screenshots/<run>/ and thumbnails/
+    sweep(path.join(reports, run), 1);
+    sweep(path.join(storageDir, 'screenshots', run), 1);
+  }
   return removed;
 }
 
