@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findTestFiles, parseRunnerSummary } from '../scripts/selftest.ts';
+import { alive } from '../scripts/setup/probe.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'phasegate-runner-test-'));
@@ -109,15 +110,9 @@ describe('npm test -- <files>', () => {
     assert.match(out, /✖ breaks/);
     // The left-behind process was stopped with the runner.
     const pid = Number(readFileSync(pidFile, 'utf8'));
-    // Gone, or a zombie nobody reaped yet (a container's init may not).
-    let alive = true;
-    try {
-      process.kill(pid, 0);
-      alive = !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    } catch {
-      alive = false;
-    }
-    if (alive) process.kill(pid, 'SIGKILL');
-    assert.equal(alive, false, `process ${pid}, left by a test file, outlived npm test`);
+    // Gone, or a zombie nobody reaped yet (a container's init may not): setup's alive() says so.
+    const lives = alive(pid);
+    if (lives) process.kill(pid, 'SIGKILL');
+    assert.equal(lives, false, `process ${pid}, left by a test file, outlived npm test`);
   });
 });
