@@ -1,20 +1,35 @@
-// `npm test`: setup, then the type check, then every selftest/**/*.test.ts with Node's test
-// runner, several files at a time (each file is its own process; they wait mostly on I/O and
-// Chromium). `npm test -- selftest/x.test.ts` runs a subset. Ends with one plain line,
-// `selftest: N passed, M failed` (tests, the type check counted as one), and a non-zero exit
-// code on any failure.
+// `npm test`: setup, then the type check, then every selftest/**/*.test.ts, each file in a Node
+// test-runner process of its own, `--concurrency` files at a time (default: one per core), the
+// slowest first (as the last run measured them), so that the long files start at once and the
+// short ones fill the gaps. `npm test -- selftest/x.test.ts` runs a subset.
+//
+// A file's output is printed as one block when it ends, so parallel files never interleave.
+// A file still running at its own limit, or at the limit of the whole run, is stopped with its
+// process group (the sandboxes it started go with it); the runner then says which files were
+// still running, for how long, and prints their output so far. A stopped file is never counted
+// as a test: the closing line counts tests of the files that finished, and a run with a stopped
+// file ends with a line that says it is incomplete instead.
+//
+// Ends with one plain line, `selftest: N passed, M failed` (tests, the type check counted as
+// one), and a non-zero exit code on any failure or stopped file.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { runSetup, SetupError } from './setup.ts';
 
-const CONCURRENCY = 3;
-// Per test (a file's top-level tests); a test file is meant to finish within ~4 minutes.
-const TEST_TIMEOUT_MS = 9 * 60_000;
+// Per test (a file's top-level tests). A file is meant to finish within ~3 minutes on 2 cores.
+const TEST_TIMEOUT_MS = 8 * 60_000;
+/** A file running longer than this is stopped (its tests' own timeouts failed to end it). */
+const FILE_LIMIT_MS = 9 * 60_000;
+/** The test files together: twice the 10 minutes npm test should take on a slow 2-core day. */
+const RUN_LIMIT_MS = 20 * 60_000;
 const TSC_TIMEOUT_MS = 2 * 60_000;
+/** Where the last run's per-file durations are kept (the order of the next run). */
+const DURATIONS_FILE = path.join('storage', 'selftest', 'durations.json');
 
 /** Every `*.test.ts` under `dir`, sorted, as paths relative to the project. */
 export function findTestFiles(root: string, dir = 'selftest'): string[] {
@@ -63,56 +78,253 @@ export function parseRunnerSummary(output: string): RunnerCounts {
   };
 }
 
-/** Runs a command with inherited stdio-like streaming; resolves with its exit code and output. */
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    let output = '';
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const relay = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      to.write(chunk);
-    };
-    child.stdout.on('data', relay(process.stdout));
-    child.stderr.on('data', relay(process.stderr));
-    const kill = (signal: NodeJS.Signals) => {
-      // The whole group: the runner's file processes, and what they spawned.
-      if (child.pid) {
-        try {
-          process.kill(-child.pid, signal);
-        } catch {
-          // already gone
-        }
+/**
+ * The order to start files in: longest first by the last run's durations; files the last run did
+ * not time go first (a new file may be slow, and a fast one costs little at the front).
+ */
+export function scheduleOrder(files: readonly string[], durations: Record<string, number>): string[] {
+  const weight = (f: string) => durations[f] ?? Number.POSITIVE_INFINITY;
+  return [...files].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+}
+
+function readDurations(root: string): Record<string, number> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path.join(root, DURATIONS_FILE), 'utf8'));
+    if (!parsed || typeof parsed !== 'object') return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number'),
+    );
+  } catch {
+    return {};
+  }
+}
+
+function writeDurations(root: string, durations: Record<string, number>): void {
+  try {
+    mkdirSync(path.join(root, path.dirname(DURATIONS_FILE)), { recursive: true });
+    writeFileSync(path.join(root, DURATIONS_FILE), `${JSON.stringify(durations, null, 2)}\n`);
+  } catch (err) {
+    // Only the next run's order depends on it.
+    console.error(`selftest: cannot write ${DURATIONS_FILE}: ${(err as Error).message}`);
+  }
+}
+
+interface Job {
+  /** Resolves when the process group has ended (or was stopped). */
+  done: Promise<{ code: number; output: string }>;
+  /** The output so far. */
+  output(): string;
+  /** Stops the whole process group. */
+  stop(signal?: NodeJS.Signals): void;
+}
+
+/** Starts a command in a process group of its own, collecting its output. */
+function start(command: string, args: string[], env: NodeJS.ProcessEnv, relay: boolean): Job {
+  let output = '';
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const collect = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (relay) to.write(chunk);
+  };
+  child.stdout.on('data', collect(process.stdout));
+  child.stderr.on('data', collect(process.stderr));
+  const stop = (signal: NodeJS.Signals = 'SIGKILL') => {
+    // The whole group: the file's process, and what it spawned (sandboxes, Playwright, Chromium).
+    if (child.pid) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
       }
-    };
-    const timer = setTimeout(() => {
-      process.stderr.write(`selftest: ${command} still running after ${timeoutMs / 1000} s; stopping it\n`);
-      kill('SIGKILL');
-    }, timeoutMs);
-    const onSignal = () => kill('SIGTERM');
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    }
+  };
+  const done = new Promise<{ code: number; output: string }>((resolve) => {
     child.on('error', (err) => {
       output += err.message;
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
-      // What outlived its parent in the group (a sandbox of a test file the runner timed out and
-      // killed, say) would hold ports and keep the machine busy: stop it with the runner.
-      kill('SIGKILL');
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      // What outlived its parent in the group (a sandbox of a test that timed out, say) would hold
+      // ports and keep the machine busy: stop it with the file.
+      stop();
       resolve({ code: code ?? 1, output });
     });
   });
+  return { done, output: () => output, stop };
+}
+
+export interface FileResult {
+  file: string;
+  ms: number;
+  counts: RunnerCounts;
+  code: number;
+  /** Stopped at its own limit or the run's; its counts are not counted. */
+  stopped?: string;
+  output: string;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The closing lines: per-file times, stopped files, and the count (never counting a stopped file). */
+export function closingLines(
+  results: readonly FileResult[],
+  extra: { passed: number; failed: number },
+): {
+  lines: string[];
+  passed: number;
+  failed: number;
+  complete: boolean;
+} {
+  let passed = extra.passed;
+  let failed = extra.failed;
+  const lines: string[] = [];
+  const stopped = results.filter((r) => r.stopped);
+  for (const r of results) {
+    if (r.stopped) continue;
+    passed += r.counts.pass;
+    failed += r.counts.fail + r.counts.cancelled;
+    if (!r.counts.complete || (r.code !== 0 && r.counts.fail + r.counts.cancelled === 0)) {
+      // The file died or failed outside any test (it does not load, say): one failure.
+      failed++;
+      lines.push(`selftest: ${r.file} exited with code ${r.code} without a clean summary`);
+    }
+  }
+  for (const r of stopped)
+    lines.push(`selftest: ${r.file} ${r.stopped}${r.ms ? ` after ${seconds(r.ms)}` : ''} (not counted)`);
+  if (stopped.length) {
+    lines.push(
+      `selftest: incomplete: ${stopped.length} file(s) not finished; ${passed} passed, ${failed} failed in the files that finished`,
+    );
+  } else {
+    lines.push(`selftest: ${passed} passed, ${failed} failed`);
+  }
+  return { lines, passed, failed, complete: stopped.length === 0 };
+}
+
+/** Runs `files` `concurrency` at a time; prints each file's block when it ends. */
+async function runFiles(
+  files: readonly string[],
+  env: NodeJS.ProcessEnv,
+  opts: { concurrency: number; fileLimitMs: number; runLimitMs: number },
+): Promise<FileResult[]> {
+  const queue = [...files];
+  const results: FileResult[] = [];
+  const running = new Map<string, { job: Job; started: number; stopped?: string }>();
+  let runLimitHit = false;
+  const print = (r: FileResult) => {
+    const ok = !r.stopped && r.counts.complete && r.code === 0;
+    const head = `── ${r.file}: ${r.stopped ? `${r.stopped} after` : `${r.counts.pass} passed, ${r.counts.fail + r.counts.cancelled} failed in`} ${seconds(r.ms)}`;
+    console.log(ok ? pc.green(head) : pc.red(head));
+    process.stdout.write(r.output.endsWith('\n') || !r.output ? r.output : `${r.output}\n`);
+  };
+
+  await new Promise<void>((resolveAll) => {
+    let runTimer: NodeJS.Timeout | undefined;
+    const onSignal = () => {
+      queue.length = 0;
+      for (const { job } of running.values()) job.stop();
+    };
+    const finishIfIdle = () => {
+      if (running.size > 0 || (queue.length > 0 && !runLimitHit)) return;
+      clearTimeout(runTimer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveAll();
+    };
+    const next = () => {
+      while (!runLimitHit && running.size < opts.concurrency && queue.length) {
+        const file = queue.shift() as string;
+        const started = Date.now();
+        const job = start(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            '--test',
+            `--test-timeout=${TEST_TIMEOUT_MS}`,
+            '--test-reporter=spec',
+            '--test-reporter-destination=stdout',
+            file,
+          ],
+          env,
+          false,
+        );
+        const entry: { job: Job; started: number; stopped?: string } = { job, started };
+        const timer = setTimeout(() => {
+          entry.stopped = `still running at its limit of ${seconds(opts.fileLimitMs)}; stopped`;
+          job.stop();
+        }, opts.fileLimitMs);
+        running.set(file, entry);
+        void job.done.then(({ code, output }) => {
+          clearTimeout(timer);
+          running.delete(file);
+          const ms = Date.now() - started;
+          const counts = parseRunnerSummary(output);
+          const r: FileResult = { file, ms, counts, code, stopped: entry.stopped, output };
+          results.push(r);
+          print(r);
+          next();
+          finishIfIdle();
+        });
+      }
+    };
+    runTimer = setTimeout(() => {
+      runLimitHit = true;
+      const now = Date.now();
+      const still = [...running.entries()].map(([f, r]) => `${f} (${seconds(now - r.started)})`);
+      console.log(
+        pc.red(
+          `\nselftest: the run reached its limit of ${seconds(opts.runLimitMs)}; still running: ${
+            still.join(', ') || 'none'
+          }; not started: ${queue.join(', ') || 'none'}`,
+        ),
+      );
+      for (const entry of running.values()) {
+        entry.stopped = `still running at the run's limit of ${seconds(opts.runLimitMs)}; stopped`;
+        entry.job.stop();
+      }
+      finishIfIdle();
+    }, opts.runLimitMs);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    next();
+    finishIfIdle();
+  });
+  for (const file of queue) {
+    const empty: RunnerCounts = { pass: 0, fail: 0, cancelled: 0, complete: false };
+    results.push({
+      file,
+      ms: 0,
+      counts: empty,
+      code: 1,
+      stopped: "not started before the run's limit",
+      output: '',
+    });
+  }
+  return results;
 }
 
 async function main(): Promise<number> {
-  const { positionals } = parseArgs({ allowPositionals: true, strict: true, options: {} });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    strict: true,
+    options: {
+      concurrency: { type: 'string' },
+      'file-limit': { type: 'string' },
+      'run-limit': { type: 'string' },
+    },
+  });
+  const positive = (name: string, raw: string | undefined, fallback: number) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new Error(`selftest: --${name} takes a positive number, not ${raw}`);
+    return n;
+  };
+  const concurrency = Math.floor(
+    positive('concurrency', values.concurrency, Math.max(1, availableParallelism())),
+  );
+  const fileLimitMs = positive('file-limit', values['file-limit'], FILE_LIMIT_MS / 1000) * 1000;
+  const runLimitMs = positive('run-limit', values['run-limit'], RUN_LIMIT_MS / 1000) * 1000;
   const root = process.cwd();
   const started = Date.now();
   const files = positionals.length ? positionals : findTestFiles(root);
@@ -137,8 +349,11 @@ async function main(): Promise<number> {
   let failed = 0;
 
   console.log(pc.bold('\nselftest: tsc --noEmit -p .'));
-  const tsc = await run('npx', ['--no-install', 'tsc', '--noEmit', '-p', '.'], env, TSC_TIMEOUT_MS);
-  if (tsc.code === 0) {
+  const tsc = start('npx', ['--no-install', 'tsc', '--noEmit', '-p', '.'], env, true);
+  const tscTimer = setTimeout(() => tsc.stop(), TSC_TIMEOUT_MS);
+  const tscCode = (await tsc.done).code;
+  clearTimeout(tscTimer);
+  if (tscCode === 0) {
     passed++;
     console.log(pc.green('selftest: type check clean'));
   } else {
@@ -146,40 +361,30 @@ async function main(): Promise<number> {
     console.log(pc.red('selftest: type check failed (above)'));
   }
 
+  let results: FileResult[] = [];
   if (files.length === 0) {
     console.log('selftest: no selftest/**/*.test.ts files');
   } else {
-    console.log(pc.bold(`\nselftest: ${files.length} test file(s), ${CONCURRENCY} at a time`));
-    const tests = await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--test',
-        `--test-concurrency=${CONCURRENCY}`,
-        `--test-timeout=${TEST_TIMEOUT_MS}`,
-        '--test-reporter=spec',
-        '--test-reporter-destination=stdout',
-        ...files,
-      ],
-      env,
-      // A file's tests run one after another within that file's own timeouts; this only catches a runner that hangs.
-      Math.max(20 * 60_000, TEST_TIMEOUT_MS * 2),
-    );
-    const counts = parseRunnerSummary(tests.output);
-    passed += counts.pass;
-    failed += counts.fail + counts.cancelled;
-    if (!counts.complete || (tests.code !== 0 && counts.fail + counts.cancelled === 0)) {
-      // The runner died or failed outside any test (a file that does not load, say).
-      failed++;
-      console.log(pc.red(`selftest: the test runner exited with code ${tests.code} without a clean summary`));
-    }
+    const durations = readDurations(root);
+    const order = scheduleOrder(files, durations);
+    console.log(pc.bold(`\nselftest: ${files.length} test file(s), ${concurrency} at a time, slowest first`));
+    results = await runFiles(order, env, {
+      concurrency,
+      fileLimitMs,
+      runLimitMs,
+    });
+    const measured = { ...durations };
+    for (const r of results) if (!r.stopped) measured[r.file] = Math.round(r.ms);
+    writeDurations(root, measured);
+    console.log(pc.bold('\nselftest: time per file'));
+    for (const r of [...results].sort((a, b) => b.ms - a.ms))
+      console.log(`  ${seconds(r.ms).padStart(8)}  ${r.file}${r.stopped ? ' (stopped)' : ''}`);
   }
-  // The whole of npm test should stay well under 15 minutes on 2 cores: make a slow turn visible.
-  const seconds = Math.round((Date.now() - started) / 1000);
-  console.log(`selftest: took ${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`);
-  console.log(`selftest: ${passed} passed, ${failed} failed`);
-  return failed ? 1 : 0;
+  const total = Math.round((Date.now() - started) / 1000);
+  console.log(`selftest: took ${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`);
+  const closing = closingLines(results, { passed, failed });
+  for (const line of closing.lines) console.log(line);
+  return closing.failed || !closing.complete ? 1 : 0;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findTestFiles, parseRunnerSummary } from '../scripts/selftest.ts';
+import { findTestFiles, parseRunnerSummary, scheduleOrder } from '../scripts/selftest.ts';
 import { alive } from '../scripts/setup/probe.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,60 +45,78 @@ describe('pure parts', () => {
     assert.deepEqual(parseRunnerSummary(out), { pass: 3, fail: 1, cancelled: 1, complete: true });
   });
 
+  test('starts the slowest files first; files never timed before them all', () => {
+    assert.deepEqual(scheduleOrder(['a', 'b', 'c', 'new'], { a: 5, b: 90, c: 30 }), ['new', 'b', 'c', 'a']);
+  });
+
   test('a runner that died before its summary is not complete', () => {
     assert.equal(parseRunnerSummary('✔ a (1ms)\nSegmentation fault').complete, false);
     assert.equal(parseRunnerSummary('').complete, false);
   });
 });
 
-describe('npm test -- <files>', () => {
+/** Runs `npm test`'s script on `args`; resolves with its exit code and output. */
+async function runRunner(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/selftest.ts', ...args], {
+    cwd: REPO,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`npm test did not finish within 3 minutes:\n${out}`));
+    }, 180_000);
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, out };
+}
+
+/** Writes a test file into the temp folder; returns its path. */
+function testFile(name: string, lines: string[]): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, [...lines, ''].join('\n'));
+  return file;
+}
+
+describe('npm test -- <files>', { concurrency: true }, () => {
+  const sample = testFile('a-sample.test.ts', [
+    "import { test } from 'node:test';",
+    "import assert from 'node:assert/strict';",
+    "test('holds', () => assert.equal(1 + 1, 2));",
+    "test('breaks', () => assert.equal(1 + 1, 3));",
+  ]);
+  // A file that leaves a process behind, as a file killed on its timeout leaves its sandbox.
+  const pidFile = path.join(tmp, 'orphan.pid');
+  const orphan = testFile('b-orphan.test.ts', [
+    "import { spawn } from 'node:child_process';",
+    "import { writeFileSync } from 'node:fs';",
+    "import { test } from 'node:test';",
+    "test('leaves a child behind', () => {",
+    "  const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });",
+    '  c.unref();',
+    `  writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));`,
+    '});',
+  ]);
+  // A file that never ends: one test passes, the next waits forever.
+  const hang = testFile('c-hang.test.ts', [
+    "import { test } from 'node:test';",
+    "test('passes before the hang', () => console.log('hang-file-got-this-far'));",
+    "test('never ends', () => new Promise(() => setInterval(() => {}, 1000)));",
+  ]);
+  const never = testFile('d-never.test.ts', [
+    "import { test } from 'node:test';",
+    "test('would pass', () => {});",
+  ]);
+
   test('a failing test fails the command and is counted in the closing line', async () => {
-    const file = path.join(tmp, 'sample.test.ts');
-    writeFileSync(
-      file,
-      [
-        "import { test } from 'node:test';",
-        "import assert from 'node:assert/strict';",
-        "test('holds', () => assert.equal(1 + 1, 2));",
-        "test('breaks', () => assert.equal(1 + 1, 3));",
-        '',
-      ].join('\n'),
-    );
-    // A file that leaves a process behind, as a file killed on its timeout leaves its sandbox.
-    const orphan = path.join(tmp, 'orphan.test.ts');
-    const pidFile = path.join(tmp, 'orphan.pid');
-    writeFileSync(
-      orphan,
-      [
-        "import { spawn } from 'node:child_process';",
-        "import { writeFileSync } from 'node:fs';",
-        "import { test } from 'node:test';",
-        "test('leaves a child behind', () => {",
-        "  const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });",
-        '  c.unref();',
-        `  writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));`,
-        '});',
-        '',
-      ].join('\n'),
-    );
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/selftest.ts', file, orphan], {
-      cwd: REPO,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`npm test did not finish within 3 minutes:\n${out}`));
-      }, 180_000);
-      child.on('close', (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
+    const { code, out } = await runRunner([sample, orphan]);
     assert.notEqual(code, 0, out);
     const last = out.trimEnd().split('\n').at(-1) ?? '';
     const m = /^selftest: (\d+) passed, (\d+) failed$/.exec(last);
@@ -108,11 +126,47 @@ describe('npm test -- <files>', () => {
     assert.ok(Number(m[2]) >= 1 && Number(m[2]) <= 2, last);
     assert.equal(Number(m[1]) + Number(m[2]), 4, last);
     assert.match(out, /✖ breaks/);
+    // Each file's output is one block under its own header.
+    assert.match(out, /── \S*a-sample\.test\.ts: 1 passed, 1 failed in [\d.]+ s/);
+    assert.match(out, /selftest: time per file/);
     // The left-behind process was stopped with the runner.
     const pid = Number(readFileSync(pidFile, 'utf8'));
     // Gone, or a zombie nobody reaped yet (a container's init may not): setup's alive() says so.
     const lives = alive(pid);
     if (lives) process.kill(pid, 'SIGKILL');
     assert.equal(lives, false, `process ${pid}, left by a test file, outlived npm test`);
+  });
+
+  test('a file at its own limit is stopped, its output shown, and never counted as a test', async () => {
+    const { code, out } = await runRunner(['--concurrency', '2', '--file-limit', '4', hang, never]);
+    assert.notEqual(code, 0, out);
+    assert.match(out, /c-hang\.test\.ts: still running at its limit of 4\.0 s; stopped after [\d.]+ s/);
+    // What it printed before it was stopped.
+    assert.match(out, /hang-file-got-this-far/);
+    const last = out.trimEnd().split('\n').at(-1) ?? '';
+    // 'would pass' and the type check (or its failure) only: the stopped file's passed test is not counted.
+    const m =
+      /^selftest: incomplete: 1 file\(s\) not finished; (\d+) passed, (\d+) failed in the files that finished$/.exec(
+        last,
+      );
+    assert.ok(m, `last line was ${JSON.stringify(last)}:\n${out}`);
+    assert.equal(Number(m[1]) + Number(m[2]), 2, last);
+    assert.doesNotMatch(out, /^selftest: \d+ passed, \d+ failed$/m);
+  });
+
+  test("at the run's limit it names the files still running and those not started", async () => {
+    const { code, out } = await runRunner(['--concurrency', '1', '--run-limit', '4', hang, never]);
+    assert.notEqual(code, 0, out);
+    assert.match(
+      out,
+      /the run reached its limit of 4\.0 s; still running: \S*c-hang\.test\.ts \([\d.]+ s\); not started: \S*d-never\.test\.ts/,
+    );
+    assert.match(out, /hang-file-got-this-far/);
+    assert.match(out, /d-never\.test\.ts not started before the run's limit \(not counted\)/);
+    const last = out.trimEnd().split('\n').at(-1) ?? '';
+    assert.match(
+      last,
+      /^selftest: incomplete: 2 file\(s\) not finished; [01] passed, [01] failed in the files that finished$/,
+    );
   });
 });
