@@ -52,7 +52,7 @@ export default defineConfig({
     trace: 'off',
     screenshot: 'off',
     actionTimeout: 10_000,
-    navigationTimeout: 15_000,
+    navigationTimeout: env.PAGE_TIMEOUT_MS,
   },
   projects: [
     // The @api checks (milliseconds each) get one worker, the browser checks one per core but

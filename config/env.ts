@@ -130,6 +130,8 @@ const schema = z.object({
       .optional(),
   ),
   HTTP_TIMEOUT_MS: int(5000, 100, 120000),
+  /** A browser check's page load (navigation) timeout: a target that never answers costs this per check. */
+  PAGE_TIMEOUT_MS: int(15000, 500, 120000),
 
   // --- Sandbox (used only when TARGET_URL is unset) ---
   SANDBOX_PORT: int(8000, 1, 65535),

@@ -214,7 +214,8 @@ test('the next run sweeps every synthetic leftover of the killed runs', async ()
   );
   // Killing mid-check must have left something behind, or this test proves nothing.
   assert.ok(total(before) > 0, `the kills left no synthetic leftover to sweep: ${JSON.stringify(before)}`);
-  const r = await run({ SYNTHETIC_SWEEP_MINUTES: '0' }, ['--workers', '2']);
+  // The sweep is the global setup's: no browser needed to prove it.
+  const r = await run({ SYNTHETIC_SWEEP_MINUTES: '0' }, API);
   assert.ok(!r.hung && r.results.length > 0, describeRun(r));
   assertStorageHonest('after the sweep run');
   const left = await syntheticLeftovers(

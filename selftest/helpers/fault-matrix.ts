@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { runAgainst, type PhaseRun } from './run-suite.ts';
+import {
+  changedTables,
+  nonSyntheticFingerprint,
+  syntheticLeftovers,
+  total,
+  type TableState,
+} from './robustness-data.ts';
 import { startTestSandbox, type TestSandbox } from './sandbox.ts';
+import { testServices } from './services.ts';
 
 /** Check titles, as the suite names them. */
 export const T = {
@@ -274,13 +282,21 @@ export async function assertFaults(sb: TestSandbox, faults: string[]): Promise<P
  * One fault-matrix file: one sandbox, one suite run with `faults`. One run a file keeps each
  * file well inside the per-file timeout and lets the runner spread the matrix over its workers.
  * `fromStart`: the faults are switched on before the sandbox's first start (the schema fault
- * drops a column at start), else at run time.
+ * drops a column at start), else at run time. `noHarm`: the same run also proves that the checks
+ * leave the target as they found it, failures and all (DESIGN.md): no synthetic record remains
+ * in Postgres, Redis or Cal.com, and the non-synthetic rows are byte-for-byte what they were.
  */
-export function faultMatrixRun(title: string, faults: string[], opts: { fromStart?: boolean } = {}): void {
+export function faultMatrixRun(
+  title: string,
+  faults: string[],
+  opts: { fromStart?: boolean; noHarm?: boolean } = {},
+): void {
   describe(`fault matrix: ${title}`, () => {
     let sb: TestSandbox | undefined;
+    let seeded: Record<string, TableState> | undefined;
     before(async () => {
       sb = await startTestSandbox(opts.fromStart ? { faults } : {});
+      if (opts.noHarm) seeded = await nonSyntheticFingerprint(sb.databaseUrl);
     });
     after(async () => {
       await sb?.stop();
@@ -288,6 +304,23 @@ export function faultMatrixRun(title: string, faults: string[], opts: { fromStar
     test(faults.join(', '), async () => {
       assert.ok(sb, 'the sandbox did not start');
       await assertFaults(sb, faults);
+    });
+    if (!opts.noHarm) return;
+    test('the run left no synthetic record behind', async () => {
+      assert.ok(sb, 'the sandbox did not start');
+      const left = await syntheticLeftovers(
+        sb.databaseUrl,
+        sb.suiteEnv.REDIS_URL ?? testServices().redisUrl,
+        sb.redisPrefix,
+      );
+      assert.equal(total(left), 0, JSON.stringify(left));
+    });
+    test('the non-synthetic data is unchanged', async () => {
+      assert.ok(sb && seeded, 'the sandbox did not start');
+      const now = await nonSyntheticFingerprint(sb.databaseUrl, seeded);
+      assert.deepEqual(changedTables(seeded, now), []);
+      // The application may log events of its own; a failed job would be harm the suite caused.
+      assert.equal(now['public.failed_jobs']?.added ?? 0, 0, 'the run produced failed jobs');
     });
   });
 }

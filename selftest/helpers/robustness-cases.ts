@@ -36,6 +36,7 @@ export const SHORT_TIMEOUTS = {
   REDIS_TIMEOUT_MS: '1000',
   CALCOM_TIMEOUT_MS: '2000',
   HTTP_TIMEOUT_MS: '3000',
+  PAGE_TIMEOUT_MS: '4000',
 } as const;
 
 /**
