@@ -13,6 +13,7 @@ import {
 const env = envOrExit({ runFiles: true });
 const browser = chooseChromium(env.CHROMIUM_PATH);
 const cores = availableParallelism();
+const e2eWorkers = env.E2E_WORKERS || Math.max(1, cores - 1);
 
 // The sandbox's secret-bearing settings reach it through the environment it inherits (Playwright
 // starts the webServer with process.env underneath webServer.env), never through webServer.env:
@@ -36,8 +37,8 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: env.CI,
   retries: 0,
-  // One worker per core (at least two), shared by the projects as they say below.
-  workers: Math.max(2, cores),
+  // One @api worker and the browser workers (E2E_WORKERS, else one per core but one), as the projects say below.
+  workers: 1 + e2eWorkers,
   reporter: reporters,
   // Reaches the reporter in a merge of shards too (ENVIRONMENT.md).
   metadata: {
@@ -64,7 +65,7 @@ export default defineConfig({
     {
       name: 'e2e',
       grep: /@e2e\b/,
-      workers: Math.max(1, cores - 1),
+      workers: e2eWorkers,
       use: {
         browserName: 'chromium',
         viewport: { width: 1280, height: 800 },

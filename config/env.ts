@@ -264,6 +264,8 @@ const schema = z.object({
 
   // --- Browser ---
   CHROMIUM_PATH: optStr(),
+  /** Browser-check workers; 0: one per core but one (the api project has one of its own). */
+  E2E_WORKERS: int(0, 0, 64),
 
   // --- Environment ---
   CI: bool(false),

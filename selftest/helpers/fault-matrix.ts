@@ -271,7 +271,9 @@ export async function assertFaults(sb: TestSandbox, faults: string[]): Promise<P
     renameSync(sb.logPath, `${sb.logPath}.${Date.now()}`);
     writeFileSync(sb.logPath, '');
   }
-  const run = await runAgainst(sb, { deadlineMs: 300_000 });
+  // Two browser workers: under a fault the browser checks mostly wait on the target (slow pages,
+  // timeouts), so two overlap their waits even on 2 cores.
+  const run = await runAgainst(sb, { deadlineMs: 300_000, env: { E2E_WORKERS: '2' } });
   assert.equal(run.run.hung, false, `the run with ${faults.join(',')} hung\n${run.describe()}`);
   const problems = compare(run, expectationOf(faults));
   assert.deepEqual(problems, [], `faults ${faults.join(',')}:\n${problems.join('\n')}\n\n${run.describe()}`);
