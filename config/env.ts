@@ -84,6 +84,31 @@ const optAppPath = (fallback: string) =>
       .transform((v) => (v === 'none' ? undefined : v))
       .prefault(fallback),
   );
+/** A time zone name the platform knows (`UTC`, `Europe/London`). */
+const timeZone = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(
+        (v) => {
+          try {
+            new Intl.DateTimeFormat('en', { timeZone: v });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { error: 'expected a time zone name such as UTC or Europe/London' },
+      )
+      .default(fallback),
+  );
+/** One of `values`. */
+const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.enum(values, { error: `expected ${values.join(' or ')}` }).default(fallback),
+  );
 const identifier = (fallback: string) =>
   z.preprocess(
     emptyToUndefined,
@@ -93,6 +118,28 @@ const identifier = (fallback: string) =>
         error: 'expected an SQL identifier (letters, digits, _; optionally schema.name)',
       })
       .default(fallback),
+  );
+
+/** An SQL identifier, or `none` where the application has no such table or column (checks skip). */
+const optIdentifier = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => v === 'none' || /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(v), {
+        error: 'expected an SQL identifier (letters, digits, _; optionally schema.name), or none',
+      })
+      .transform((v) => (v === 'none' ? undefined : v))
+      .prefault(fallback),
+  );
+/** A text setting, or `none` where the application has no such thing (checks that need it skip). */
+const optNone = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => (v === 'none' ? undefined : v))
+      .prefault(fallback),
   );
 
 // Sandbox-only credentials: used solely when TARGET_URL is unset, i.e. against the loopback
@@ -143,9 +190,12 @@ const schema = z.object({
   DB_TABLE_USERS: identifier('users'),
   DB_TABLE_APPOINTMENTS: identifier('appointments'),
   DB_TABLE_WEBHOOK_EVENTS: identifier('webhook_events'),
-  DB_TABLE_JOBS: identifier('jobs'),
-  DB_TABLE_FAILED_JOBS: identifier('failed_jobs'),
-  DB_TABLE_EVENTS: identifier('events'),
+  /** The database queue driver's `jobs` table (read when QUEUE_DRIVER=database); `none` if absent. */
+  DB_TABLE_JOBS: optIdentifier('jobs'),
+  /** Laravel's failed-job table; `none` when the app keeps none (or Horizon: HORIZON_STATS_PATH). */
+  DB_TABLE_FAILED_JOBS: optIdentifier('failed_jobs'),
+  /** Where the app's queued work records events; `none`: "Events flowing" watches the booking's sync. */
+  DB_TABLE_EVENTS: optIdentifier('events'),
   DB_COL_IDEMPOTENCY_KEY: identifier('idempotency_key'),
   DB_COL_CALCOM_UID: identifier('calcom_booking_uid'),
   DB_COL_STARTS_AT: identifier('starts_at'),
@@ -166,13 +216,23 @@ const schema = z.object({
   CONSISTENCY_WINDOW_DAYS: int(7, 1, 365),
 
   // --- Redis (Laravel key shapes: CALCOM.md) ---
+  /** The queue's Redis connection (Laravel's `default`: REDIS_DB, db 0). */
   REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379/0'),
+  /** The cache's Redis connection (Laravel's `cache`: REDIS_CACHE_DB, db 1); REDIS_URL when unset. */
+  REDIS_CACHE_URL: optUrl(['redis', 'rediss']),
   REDIS_TIMEOUT_MS: int(2000, 100, 60000),
   REDIS_PREFIX: str('laravel_database_'),
   CACHE_PREFIX: str('laravel_cache_'),
   QUEUE_NAME: str('default'),
+  /** Where the queue lives: `redis` (`<prefix>queues:<name>`) or `database` (DB_TABLE_JOBS). */
+  QUEUE_DRIVER: oneOf(['redis', 'database'], 'redis'),
   AVAILABILITY_CACHE_KEY: str('availability:{date}'),
-  WORKER_HEARTBEAT_KEY: str('worker:heartbeat'),
+  /** The worker's heartbeat key; `none` when the app keeps none (the heartbeat part skips). */
+  WORKER_HEARTBEAT_KEY: optNone('worker:heartbeat'),
+  /** `redis`: a plain key on REDIS_URL; `cache`: a Cache:: key (CACHE_PREFIX) on REDIS_CACHE_URL. */
+  WORKER_HEARTBEAT_STORE: oneOf(['redis', 'cache'], 'redis'),
+  /** Horizon's stats (`/horizon/api/stats`): its failedJobs count replaces the failed-job table. */
+  HORIZON_STATS_PATH: optAppPath('none'),
 
   // --- Cal.com API v2 ---
   CALCOM_API_URL: optUrl(['http', 'https']),
@@ -218,6 +278,12 @@ const schema = z.object({
   FORM_NAME_FIELD: str('patient_name'),
   FORM_EMAIL_FIELD: str('patient_email'),
   FORM_START_FIELD: str('starts_at'),
+  /** `form`: GET the form, post it with its hidden inputs, follow the 302; `json`: the JSON API. */
+  BOOKING_MODE: oneOf(['form', 'json'], 'form'),
+  /** How long a booking's queued Cal.com sync may take before the UID counts as missing. */
+  BOOKING_SYNC_TIMEOUT_MS: int(10000, 0, 120000),
+  /** The event row a booking's queued work records (DB_TABLE_EVENTS); `none`: watch the sync. */
+  BOOKING_EVENT_NAME: optNone('appointment.created'),
   DEGRADED_NOTICE_PATTERN: str('temporarily unavailable'),
   /** Detailed-health `checks` entries whose outage the form must survive with the notice. */
   DEGRADATION_DEPENDENCIES: list(['calcom', 'circuit_breaker']),
@@ -239,6 +305,16 @@ const schema = z.object({
   ),
   APP_LOG_DAILY: bool(false),
   LOG_WINDOW_MINUTES: int(10, 1, 10080),
+  /** The app's `config('app.timezone')`: how its log times and form times are read. */
+  APP_TIMEZONE: timeZone('UTC'),
+  /** When this release went live (ISO 8601); the log window never reaches before it. */
+  DEPLOYED_AT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => !Number.isNaN(Date.parse(v)), { error: 'expected a date and time (ISO 8601)' })
+      .optional(),
+  ),
 
   // --- Synthetic records ---
   SYNTHETIC_MARKER: str('phasegate-synthetic'),

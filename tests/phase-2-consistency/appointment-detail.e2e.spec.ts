@@ -64,6 +64,8 @@ test(
   async ({ app, db, calcom, authedPage: page, snap, visit, settings }) => {
     test.skip(!calcom.configured, 'Not configured: CALCOM_API_URL (the Cal.com API the bookings sync with)');
     const created = await app.createAppointment();
+    // The app may sync with Cal.com in a queued job: the page is looked at once its work is done.
+    await app.syncState(created.id);
     const stored = await localRecord(db, settings, created.email, false);
 
     const status = await visit(
