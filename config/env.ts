@@ -486,16 +486,15 @@ export function loadEnv(
 
 /**
  * APP_LOG_PATH must be readable where the log check reads it, or the log check could only fail
- * late with a cause a release manager has to decode. A folder is never a log. A missing file is
- * fine for the sandbox (it creates its log), and for the daily driver when the folder exists
- * (laravel-YYYY-MM-DD.log appears there); against a real target it is a wrong setting.
+ * late with a cause a release manager has to decode. A folder is never a log. A file that is not
+ * there yet is no problem: Laravel creates its log at the first write, so a fresh deploy may have
+ * none (the log check reads "no entries" and says so in a note). A missing folder on a real
+ * target is a wrong path, though: no Laravel writes its log there.
  */
 function appLogProblem(raw: Record<string, string | undefined>, cwd: string): string | undefined {
   const value = emptyToUndefined(raw.APP_LOG_PATH);
   if (value === 'none') return undefined;
   const file = path.resolve(cwd, typeof value === 'string' ? value : SANDBOX_APP_LOG_PATH);
-  const daily = ['true', '1', 'yes'].includes(String(raw.APP_LOG_DAILY ?? '').trim());
-  const realTarget = emptyToUndefined(raw.TARGET_URL) !== undefined;
   try {
     if (statSync(file).isDirectory()) return 'APP_LOG_PATH: expected the application log file, got a folder';
     accessSync(file, constants.R_OK);
@@ -503,8 +502,9 @@ function appLogProblem(raw: Record<string, string | undefined>, cwd: string): st
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     if (code !== 'ENOENT') return `APP_LOG_PATH: cannot read the application log file (${code})`;
-    if (!realTarget || (daily && existsSync(path.dirname(file)))) return undefined;
-    return `APP_LOG_PATH: the application log file does not exist (${daily ? 'nor its folder' : 'ENOENT'}); set the path of laravel.log on this machine`;
+    const realTarget = emptyToUndefined(raw.TARGET_URL) !== undefined;
+    if (!realTarget || existsSync(path.dirname(file))) return undefined;
+    return 'APP_LOG_PATH: neither the application log file nor its folder exists; set the path of laravel.log on this machine';
   }
 }
 
