@@ -248,11 +248,11 @@ const schema = z.object({
   FORM_EMAIL_FIELD: str('patient_email'),
   FORM_START_FIELD: str('starts_at'),
   DEGRADED_NOTICE_PATTERN: str('temporarily unavailable'),
-  /** Detailed-health `checks` entries whose outage the form must survive with the notice. */
+  /** Dependencies of the detailed health (HEALTH_DEPENDENCY_PATH's {name}) whose outage the form must survive. */
   DEGRADATION_DEPENDENCIES: list(['calcom', 'circuit_breaker']),
   /** Accessible name (text, case-insensitive) of the role=status loading spinner. */
   SPINNER_NAME_PATTERN: str('Loading'),
-  /** Labels on the appointment detail page (the value is the element right after the label). */
+  /** Labels on the appointment detail page (dt/dd, th/td, `<p><strong>Label:</strong> value</p>`, `<p>Label: value</p>`, label + next element). */
   DETAIL_IDEMPOTENCY_LABEL: str('Idempotency key'),
   DETAIL_CALCOM_UID_LABEL: str('Cal.com booking UID'),
   CACHE_INVALIDATION_LOG_PATTERN: str('Cache invalidated'),

@@ -2,7 +2,7 @@
 // confirmation page that shows the Cal.com booking UID. The appointment is synthetic (marker
 // e-mail, a slot ~300 days ahead) and removed after the test, its Cal.com booking cancelled.
 import { test } from '../../fixtures/index.ts';
-import { labelledValue } from '../../fixtures/browser.ts';
+import { labelledValue } from '../../fixtures/detail-layouts.ts';
 import { ident } from '../../fixtures/db.ts';
 import { check } from '../../fixtures/tags.ts';
 import { dependencyOutages, healthMapping } from '../../fixtures/health-formats.ts';
