@@ -54,17 +54,33 @@ const url = (schemes: string[], fallback: string) =>
   z.preprocess(emptyToUndefined, urlOf(schemes).default(fallback));
 /** A comma-separated list. */
 const list = (fallback: string[]) =>
+  z.preprocess(emptyToUndefined, z.string().transform(splitList).prefault(fallback.join(',')));
+
+/** The entries of a comma-separated list setting, trimmed, empty ones dropped. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+/** A list that may be left unset (undefined: the format's preset applies); `none` is the empty list. */
+const optList = (check?: { test: (entry: string) => boolean; expected: string }) =>
   z.preprocess(
     emptyToUndefined,
     z
       .string()
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
-      .prefault(fallback.join(',')),
+      .transform((v) => (v.trim() === 'none' ? [] : splitList(v)))
+      .refine((entries) => !check || entries.every((e) => check.test(e)), {
+        error: `expected ${check?.expected ?? 'a list'}`,
+      })
+      .optional(),
+  );
+const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(values, { error: `expected ${values.join(', ').replace(/, (\w+)$/, ' or $1')}` })
+      .default(fallback),
   );
 /** A path that starts with `/`; `{id}`-style placeholders are allowed. */
 const appPath = (fallback: string) =>
@@ -245,6 +261,19 @@ const schema = z.object({
   // --- Application paths ('none' where the application has no such page) ---
   HEALTH_PATH: appPath('/api/health'),
   HEALTH_DETAILED_PATH: optAppPath('/api/health/detailed'),
+  /** How HEALTH_PATH answers: the sandbox's JSON, Laravel 11's `/up`, or spatie/laravel-health. */
+  HEALTH_FORMAT: oneOf(['sandbox', 'up', 'spatie'], 'sandbox'),
+  /** How HEALTH_DETAILED_PATH answers; `custom` is read through the HEALTH_* mapping below. */
+  HEALTH_DETAILED_FORMAT: oneOf(['sandbox', 'spatie', 'custom'], 'sandbox'),
+  /** Mapping (unset: the format's preset): JSON paths of a dependency's status, `{name}` its name. */
+  HEALTH_DEPENDENCY_PATH: optList(),
+  HEALTH_DOWN_VALUES: optList(),
+  /** JSON path of the Cal.com circuit breaker's state, or `none`. */
+  HEALTH_BREAKER_PATH: optStr(),
+  HEALTH_BREAKER_STATES: optList({
+    test: (e) => /^(closed|half_open|open):[^|]+(\|[^|]+)*$/.test(e),
+    expected: 'state:value|value entries, state closed, half_open or open',
+  }),
   LOGIN_PATH: appPath('/login'),
   APPOINTMENT_FORM_PATH: appPath('/appointments/create'),
   APPOINTMENTS_PATH: appPath('/appointments'),
@@ -285,11 +314,11 @@ const schema = z.object({
   /** The event row a booking's queued work records (DB_TABLE_EVENTS); `none`: watch the sync. */
   BOOKING_EVENT_NAME: optNone('appointment.created'),
   DEGRADED_NOTICE_PATTERN: str('temporarily unavailable'),
-  /** Detailed-health `checks` entries whose outage the form must survive with the notice. */
+  /** Dependencies of the detailed health (HEALTH_DEPENDENCY_PATH's {name}) whose outage the form must survive. */
   DEGRADATION_DEPENDENCIES: list(['calcom', 'circuit_breaker']),
   /** Accessible name (text, case-insensitive) of the role=status loading spinner. */
   SPINNER_NAME_PATTERN: str('Loading'),
-  /** Labels on the appointment detail page (the value is the element right after the label). */
+  /** Labels on the appointment detail page (dt/dd, th/td, `<p><strong>Label:</strong> value</p>`, `<p>Label: value</p>`, label + next element). */
   DETAIL_IDEMPOTENCY_LABEL: str('Idempotency key'),
   DETAIL_CALCOM_UID_LABEL: str('Cal.com booking UID'),
   CACHE_INVALIDATION_LOG_PATTERN: str('Cache invalidated'),

@@ -16,13 +16,11 @@ import {
 import { signWebhook } from '../fixtures/webhook-signature.ts';
 import { matchBookings, parseStatusMap } from '../fixtures/consistency.ts';
 import {
-  breakerVerdict,
   coverageLinesPct,
   coverageSource,
   errorRatePct,
   missingColumns,
   parseEndpoint,
-  readHealth,
   serverTimingDb,
 } from '../fixtures/api-verdicts.ts';
 import { fillPath, findCsrfToken, parseSetCookie } from '../fixtures/app.ts';
@@ -173,26 +171,6 @@ describe('API check verdicts', () => {
     assert.deepEqual(parseEndpoint(' HEAD /login 200|302 ').statuses, [200, 302]);
     assert.throws(() => parseEndpoint('/api/health 200'), /API_ENDPOINTS: "\/api\/health 200"/);
     assert.throws(() => parseEndpoint('GET /x two hundred'), /METHOD \/path STATUS/);
-  });
-  test('health: status, timestamp, age', () => {
-    const now = Date.UTC(2026, 10, 26, 12, 0, 0);
-    assert.deepEqual(readHealth(200, { status: 'ok', timestamp: '2026-11-26T11:59:30Z' }, now), {
-      ageSeconds: 30,
-    });
-    assert.match(readHealth(503, { status: 'error' }, now).problem ?? '', /HTTP 503 \(status "error"\)/);
-    assert.match(readHealth(200, { status: 'degraded', timestamp: 'x' }, now).problem ?? '', /"degraded"/);
-    assert.match(readHealth(200, { status: 'ok' }, now).problem ?? '', /no valid timestamp/);
-    assert.equal(readHealth(200, { status: 'ok', timestamp: '2026-11-26T11:50:00Z' }, now).ageSeconds, 600);
-  });
-  test('circuit breaker colours; missing is red and named', () => {
-    const h = (state: string) => ({ checks: { circuit_breaker: { state, failures: 3 } } });
-    assert.equal(breakerVerdict(h('closed')).verdict, 'green');
-    assert.equal(breakerVerdict(h('half_open')).verdict, 'yellow');
-    assert.equal(breakerVerdict(h('open')).verdict, 'red');
-    assert.equal(breakerVerdict(h('weird')).verdict, 'red');
-    const missing = breakerVerdict({ checks: { database: { status: 'ok' } } });
-    assert.equal(missing.verdict, 'red');
-    assert.match(missing.message, /no "circuit_breaker" entry/);
   });
   test('missing tables and columns are named', () => {
     const actual = [

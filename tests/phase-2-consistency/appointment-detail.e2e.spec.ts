@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { Env } from '../../config/env.ts';
 import { test } from '../../fixtures/index.ts';
-import { labelledValue } from '../../fixtures/browser.ts';
+import { labelledValue } from '../../fixtures/detail-layouts.ts';
 import { ident } from '../../fixtures/db.ts';
 import { bookingMatchVerdict, shownValueVerdict, type CalcomSide } from '../../fixtures/page-verdicts.ts';
 import { check } from '../../fixtures/tags.ts';
