@@ -119,12 +119,6 @@ const timeZone = (fallback: string) =>
       )
       .default(fallback),
   );
-/** One of `values`. */
-const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
-  z.preprocess(
-    emptyToUndefined,
-    z.enum(values, { error: `expected ${values.join(' or ')}` }).default(fallback),
-  );
 const identifier = (fallback: string) =>
   z.preprocess(
     emptyToUndefined,
