@@ -53,8 +53,15 @@ const optUrl = (schemes: string[]) => z.preprocess(emptyToUndefined, urlOf(schem
 const url = (schemes: string[], fallback: string) =>
   z.preprocess(emptyToUndefined, urlOf(schemes).default(fallback));
 /** A comma-separated list. */
+/** A comma-separated list; `none` is the empty list (the checks that need entries skip by name). */
 const list = (fallback: string[]) =>
-  z.preprocess(emptyToUndefined, z.string().transform(splitList).prefault(fallback.join(',')));
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => (v.trim() === 'none' ? [] : splitList(v)))
+      .prefault(fallback.join(',')),
+  );
 
 /** The entries of a comma-separated list setting, trimmed, empty ones dropped. */
 export function splitList(value: string): string[] {
@@ -187,6 +194,8 @@ const schema = z.object({
       .optional(),
   ),
   HTTP_TIMEOUT_MS: int(5000, 100, 120000),
+  /** A settings file read between `.env` and the environment (e.g. laravel-app/phasegate.env). */
+  PHASEGATE_ENV_FILE: optStr(),
 
   // --- Sandbox (used only when TARGET_URL is unset) ---
   SANDBOX_PORT: int(8000, 1, 65535),
@@ -474,7 +483,15 @@ export function loadEnv(
   cwd = process.cwd(),
   options: LoadEnvOptions = {},
 ): Env {
-  const configured = layer(readEnvFile(path.join(cwd, '.env')), source);
+  const dotenv = readEnvFile(path.join(cwd, '.env'));
+  // PHASEGATE_ENV_FILE: a deployment's own settings file (laravel-app/phasegate.env), between
+  // `.env` and the environment: the file maps the app, the environment still wins.
+  const envFile = emptyToUndefined(source.PHASEGATE_ENV_FILE) ?? emptyToUndefined(dotenv.PHASEGATE_ENV_FILE);
+  const envFilePath = typeof envFile === 'string' ? path.resolve(cwd, envFile) : undefined;
+  if (envFilePath !== undefined && !existsSync(envFilePath)) {
+    throw new ConfigError([`PHASEGATE_ENV_FILE: no such file: ${envFile}`]);
+  }
+  const configured = layer(dotenv, envFilePath ? readEnvFile(envFilePath) : {}, source);
   const useServices = options.services !== false && emptyToUndefined(configured.TARGET_URL) === undefined;
   const merged = useServices ? layer(readEnvFile(path.join(cwd, SERVICES_ENV_FILE)), configured) : configured;
   const result = schema.safeParse(merged);
