@@ -10,16 +10,14 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { PHP_INSTALL_HINT } from './setup/decide.ts';
 import { alive, onPath } from './setup/probe.ts';
 import { runCommand } from './setup/install.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const LARAVEL_APP_DIR = path.join(REPO_ROOT, 'laravel-app');
 
-export const PHP_MISSING_HINT =
-  "PHP is not installed: run `npm run setup` as root (it installs Debian's php-cli and " +
-  'php-laravel-framework), or install them yourself: apt-get install -y php-cli ' +
-  'php-laravel-framework php-pgsql php-redis php-curl php-guzzlehttp-guzzle';
+export const PHP_MISSING_HINT = `PHP is not installed for the reference Laravel app: ${PHP_INSTALL_HINT}`;
 
 const ARTISAN_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 8_000;
