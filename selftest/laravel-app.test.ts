@@ -116,6 +116,32 @@ after(async () => {
 });
 
 describe('reference Laravel app', () => {
+  test('started clean: the seeded week is booked in Cal.com, the log holds INFO lines only', async () => {
+    const local = await db.query<{ cal_uid: string | null }>(
+      "SELECT cal_uid FROM bookings WHERE notes = 'Imported from the paper diary' ORDER BY cal_uid",
+    );
+    assert.equal(local.rowCount, 10);
+    const calcom = new pg.Client({ connectionString: app.calcomDatabaseUrl });
+    await calcom.connect();
+    try {
+      const remote = await calcom.query<{ uid: string }>(
+        "SELECT uid FROM calcom.bookings WHERE status = 'accepted' ORDER BY uid",
+      );
+      assert.deepEqual(
+        local.rows.map((r) => r.cal_uid),
+        remote.rows.map((r) => r.uid),
+      );
+    } finally {
+      await calcom.end();
+    }
+    const levels = new Set(
+      [...readFileSync(app.logPath, 'utf8').matchAll(/^\[[\d: -]+\] production\.([A-Z]+): /gm)].map(
+        (m) => m[1],
+      ),
+    );
+    assert.deepEqual([...levels], ['INFO']);
+  });
+
   test('sessions and CSRF as stock Laravel: <app>_session cookie, 419 without a token, login by form → 302', async () => {
     const anonymous = await fetch(`${app.appUrl}/login`, {
       method: 'POST',

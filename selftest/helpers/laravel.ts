@@ -19,6 +19,7 @@ import {
   type LaravelInstanceOptions,
   type LaravelPids,
   type LaravelProcessName,
+  waitForHttp,
 } from '../../scripts/laravel-instance.ts';
 import { alive } from '../../scripts/setup/probe.ts';
 import { freePorts } from './ports.ts';
@@ -95,21 +96,6 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
       redis.disconnect();
     }
   }
-}
-
-/** Polls until `url` answers (any HTTP status) or the time is up. */
-async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
-      return true;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return false;
 }
 
 export async function startTestLaravel(opts: StartTestLaravelOptions = {}): Promise<TestLaravel> {
