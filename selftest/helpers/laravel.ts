@@ -59,6 +59,12 @@ export interface TestLaravel {
   webhookSecret: string;
   /** The app's own environment, as its PHP processes see it (APP_KEY, DB_DATABASE, REDIS_PREFIX, ...). */
   env(): Record<string, string>;
+  /**
+   * The suite's settings whose values differ per instance (TARGET_URL, CALCOM_API_URL,
+   * DATABASE_URL, REDIS_URL, REDIS_PREFIX, CACHE_PREFIX, APP_LOG_PATH, CALCOM_API_KEY,
+   * CALCOM_WEBHOOK_SECRET, LOGIN_EMAIL, LOGIN_PASSWORD): spread over the app's env file.
+   */
+  suiteEnv(): Record<string, string>;
   /** The processes' output so far (php -S, queue:work, heartbeat, stand-in), for failure messages. */
   output(): string;
   /** Stops `queue:work` (SIGTERM: it finishes the job in hand, as on a deploy). */
@@ -176,6 +182,19 @@ export async function startTestLaravel(opts: StartTestLaravelOptions = {}): Prom
     calcomApiKey: o.calcomApiKey,
     webhookSecret: o.webhookSecret,
     env: () => laravelEnv(o),
+    suiteEnv: () => ({
+      TARGET_URL: appUrl,
+      CALCOM_API_URL: calcomUrl,
+      DATABASE_URL: services.databaseUrl(o.database),
+      REDIS_URL: `${redisServer}/0`,
+      REDIS_PREFIX: o.redisPrefix,
+      CACHE_PREFIX: CACHE_PREFIX,
+      APP_LOG_PATH: o.logPath,
+      CALCOM_API_KEY: o.calcomApiKey,
+      CALCOM_WEBHOOK_SECRET: o.webhookSecret,
+      LOGIN_EMAIL: o.loginEmail,
+      LOGIN_PASSWORD: o.loginPassword,
+    }),
     output: () =>
       (['server', 'worker', 'heartbeat', 'calcom'] as const)
         .map((n) => `--- ${n} ---\n${readProcessLog(o, n)}`)
