@@ -365,6 +365,17 @@ describe('reference Laravel app', () => {
     );
   });
 
+  test("the app's process stopped and started again: refused meanwhile, sessions kept", async () => {
+    await app.stopApp();
+    try {
+      await assert.rejects(fetch(`${app.appUrl}/up`, { signal: AbortSignal.timeout(3000) }));
+    } finally {
+      await app.startApp();
+    }
+    assert.equal((await fetch(`${app.appUrl}/up`)).status, 200);
+    assert.match(await browser.page('/bookings/new'), /<h1>New booking<\/h1>/);
+  });
+
   test('Cal.com down: the booking is kept, the job fails with a stack trace in the log, and syncs when Cal.com is back', async () => {
     await app.stopCalcom();
     let id: string | undefined;
