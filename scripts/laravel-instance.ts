@@ -10,16 +10,14 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { PHP_INSTALL_HINT } from './setup/decide.ts';
 import { alive, onPath } from './setup/probe.ts';
 import { runCommand } from './setup/install.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const LARAVEL_APP_DIR = path.join(REPO_ROOT, 'laravel-app');
 
-export const PHP_MISSING_HINT =
-  "PHP is not installed: run `npm run setup` as root (it installs Debian's php-cli and " +
-  'php-laravel-framework), or install them yourself: apt-get install -y php-cli ' +
-  'php-laravel-framework php-pgsql php-redis php-curl php-guzzlehttp-guzzle';
+export const PHP_MISSING_HINT = `PHP is not installed for the reference Laravel app: ${PHP_INSTALL_HINT}`;
 
 const ARTISAN_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 8_000;
@@ -301,6 +299,44 @@ export async function waitUntilHealthy(
   return { ok: false, why };
 }
 
+/** Polls until `url` answers at all (any HTTP status), the time is up, or a process died. */
+export async function waitForHttp(url: string, timeoutMs: number, pids: LaravelPids = {}): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (Object.values(pids).some((pid) => pid !== undefined && !alive(pid))) return false;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return false;
+}
+
+async function waitUntilSynced(o: LaravelInstanceOptions, timeoutMs: number): Promise<boolean> {
+  const client = new pg.Client({
+    connectionString: `${o.postgresServer}/${o.database}`,
+    connectionTimeoutMillis: 5000,
+  });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const r = await client.query<{ n: number }>(
+        // BookingSeeder's marker: bookings made later are the app's business, synced or not.
+        "SELECT count(*)::int AS n FROM bookings WHERE cal_uid IS NULL AND notes = 'Imported from the paper diary'",
+      );
+      if (r.rows[0]?.n === 0) return true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return false;
+  } finally {
+    await client.end();
+  }
+}
+
 export interface RunningLaravel {
   appUrl: string;
   calcomUrl: string;
@@ -321,23 +357,33 @@ export async function startLaravelInstance(
   await artisan(o, ['migrate', '--force']);
   await artisan(o, ['db:seed', '--force']);
   const pids: LaravelPids = {};
+  const appUrl = `http://127.0.0.1:${o.appPort}`;
+  const calcomUrl = `http://127.0.0.1:${o.calcomPort}`;
+  const fail = async (why: string): Promise<never> => {
+    await stopProcesses(pids);
+    const logs = (['calcom', 'server', 'worker', 'heartbeat'] as const)
+      .map((n) => `--- ${n} ---\n${readProcessLog(o, n)}`)
+      .join('\n');
+    throw new Error(`the Laravel app did not start: ${why}\n${logs}`);
+  };
   try {
+    // Cal.com first: a sync job that met no Cal.com would log an ERROR and wait for its retry.
     pids.calcom = spawnProcess(o, 'calcom');
+    if (!(await waitForHttp(calcomUrl, readyTimeoutMs, pids)))
+      await fail('the Cal.com stand-in did not answer');
+    // The app before the worker, so that Cal.com's webhooks for the seeded week find it.
     pids.server = spawnProcess(o, 'server');
+    if (!(await waitForHttp(`${appUrl}/up`, readyTimeoutMs, pids))) await fail('php -S did not answer');
     pids.worker = spawnProcess(o, 'worker');
     pids.heartbeat = spawnProcess(o, 'heartbeat');
   } catch (err) {
     await stopProcesses(pids);
     throw err;
   }
-  const appUrl = `http://127.0.0.1:${o.appPort}`;
   const ready = await waitUntilHealthy(appUrl, readyTimeoutMs, pids);
-  if (!ready.ok) {
-    await stopProcesses(pids);
-    const logs = (['calcom', 'server', 'worker', 'heartbeat'] as const)
-      .map((n) => `--- ${n} ---\n${readProcessLog(o, n)}`)
-      .join('\n');
-    throw new Error(`the Laravel app did not become healthy in ${readyTimeoutMs} ms (${ready.why})\n${logs}`);
-  }
-  return { appUrl, calcomUrl: `http://127.0.0.1:${o.calcomPort}`, pids };
+  if (!ready.ok) await fail(`not healthy in ${readyTimeoutMs} ms (${ready.why})`);
+  // The seeded week is synced by the worker: ready means nothing the seeder queued is left.
+  if (!(await waitUntilSynced(o, readyTimeoutMs)))
+    await fail('the seeded bookings were not synced to Cal.com');
+  return { appUrl, calcomUrl, pids };
 }

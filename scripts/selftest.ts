@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { runSetup, SetupError } from './setup.ts';
+import { phpNeedForTestFiles } from './setup/decide.ts';
 
 const CONCURRENCY = 3;
 // Per test (a file's top-level tests); a test file is meant to finish within ~4 minutes.
@@ -119,7 +120,7 @@ async function main(): Promise<number> {
 
   let overrides: Record<string, string> = {};
   try {
-    const setup = await runSetup();
+    const setup = await runSetup({ php: phpNeedForTestFiles(files) });
     overrides = { ...setup.overrides };
   } catch (err) {
     if (err instanceof SetupError) {

@@ -9,7 +9,7 @@ use Illuminate\Support\Facades\Hash;
 class DatabaseSeeder extends Seeder
 {
     /**
-     * Idempotent: an existing account is left exactly as it is.
+     * Idempotent: an existing account and existing bookings are left exactly as they are.
      */
     public function run()
     {
@@ -19,5 +19,7 @@ class DatabaseSeeder extends Seeder
             ['email' => $account['email']],
             ['name' => $account['name'], 'password' => Hash::make($account['password'])]
         );
+
+        $this->call(BookingSeeder::class);
     }
 }
