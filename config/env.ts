@@ -223,6 +223,16 @@ const schema = z.object({
   WEBHOOK_PATH: optAppPath('/api/webhooks/calcom'),
   METRICS_PATH: optAppPath('/metrics'),
   METRICS_REQUIRED: list(['http_requests_total', 'http_request_duration_seconds', 'queue_depth']),
+  /** The counter of requests the error rate is a share of. */
+  METRICS_REQUEST_COUNTER: str('http_requests_total'),
+  /** A counter of errors of its own (e.g. app_errors_total); unset or none: 5xx of the request counter's status label. */
+  METRICS_ERROR_COUNTER: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => (v === 'none' ? undefined : v))
+      .optional(),
+  ),
   OPENAPI_PATH: optAppPath('/docs/openapi.json'),
   OPENAPI_REQUIRED_PATHS: list(['/appointments', '/appointments/{id}', '/api/webhooks/calcom']),
   COVERAGE_SUMMARY: optStr(),
