@@ -52,31 +52,71 @@ const urlOf = (schemes: string[]) =>
 const optUrl = (schemes: string[]) => z.preprocess(emptyToUndefined, urlOf(schemes).optional());
 const url = (schemes: string[], fallback: string) =>
   z.preprocess(emptyToUndefined, urlOf(schemes).default(fallback));
-/** A comma-separated list. */
-/** A comma-separated list; `none` is the empty list (the checks that need entries skip by name). */
-const list = (fallback: string[]) =>
-  z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .transform((v) => (v.trim() === 'none' ? [] : splitList(v)))
-      .prefault(fallback.join(',')),
-  );
+/**
+ * A comma-separated list; an entry holding a comma is written in double quotes (splitList);
+ * `none` is the empty list (the checks that need entries skip by name).
+ */
+const listOf = () =>
+  z.string().transform((v, ctx) => {
+    if (v.trim() === 'none') return [];
+    try {
+      return splitList(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+const list = (fallback: string[]) => z.preprocess(emptyToUndefined, listOf().prefault(fallback.join(',')));
 
-/** The entries of a comma-separated list setting, trimmed, empty ones dropped. */
+/**
+ * The entries of a list setting. Entries are separated by commas; the spaces inside an entry
+ * stay, those around it go, empty entries are dropped (`GET /api/health 200,GET /login 200`). An
+ * entry that holds a comma is written in double quotes, a quote inside it doubled, as in CSV:
+ * `/docs,"/api/items?fields=id,name"`. Throws on an unclosed quote or text after a closing one.
+ */
 export function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const entries: string[] = [];
+  let i = 0;
+  while (i <= value.length) {
+    while (value[i] === ' ' || value[i] === '\t') i++;
+    let entry: string;
+    if (value[i] === '"') {
+      entry = '';
+      let j = i + 1;
+      for (;;) {
+        const q = value.indexOf('"', j);
+        if (q < 0) throw new Error(`expected a closing " after ${value.slice(i, i + 20)}`);
+        entry += value.slice(j, q);
+        if (value[q + 1] === '"') {
+          entry += '"';
+          j = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      while (value[i] === ' ' || value[i] === '\t') i++;
+      if (i < value.length && value[i] !== ',')
+        throw new Error(`expected a comma after the quoted entry "${entry}"`);
+    } else {
+      const comma = value.indexOf(',', i);
+      const end = comma < 0 ? value.length : comma;
+      entry = value.slice(i, end).trim();
+      if (entry.includes('"'))
+        throw new Error(`expected an entry with a " to be quoted as a whole (${entry}), its " doubled`);
+      i = end;
+    }
+    if (entry !== '') entries.push(entry);
+    i++; // past the comma
+  }
+  return entries;
 }
 /** A list that may be left unset (undefined: the format's preset applies); `none` is the empty list. */
 const optList = (check?: { test: (entry: string) => boolean; expected: string }) =>
   z.preprocess(
     emptyToUndefined,
-    z
-      .string()
-      .transform((v) => (v.trim() === 'none' ? [] : splitList(v)))
+    listOf()
+      .transform((entries) => (entries.length === 1 && entries[0] === 'none' ? [] : entries))
       .refine((entries) => !check || entries.every((e) => check.test(e)), {
         error: `expected ${check?.expected ?? 'a list'}`,
       })
@@ -286,6 +326,16 @@ const schema = z.object({
   WEBHOOK_PATH: optAppPath('/api/webhooks/calcom'),
   METRICS_PATH: optAppPath('/metrics'),
   METRICS_REQUIRED: list(['http_requests_total', 'http_request_duration_seconds', 'queue_depth']),
+  /** The counter of requests the error rate is a share of. */
+  METRICS_REQUEST_COUNTER: str('http_requests_total'),
+  /** A counter of errors of its own (e.g. app_errors_total); unset or none: 5xx of the request counter's status label. */
+  METRICS_ERROR_COUNTER: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => (v === 'none' ? undefined : v))
+      .optional(),
+  ),
   OPENAPI_PATH: optAppPath('/docs/openapi.json'),
   OPENAPI_REQUIRED_PATHS: list(['/appointments', '/appointments/{id}', '/api/webhooks/calcom']),
   COVERAGE_SUMMARY: optStr(),

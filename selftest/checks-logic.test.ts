@@ -1,6 +1,6 @@
 // The @api checks' pure logic, without a server: threshold decisions and their messages, Laravel
-// log parsing, webhook signing, Cal.com ↔ local matching, endpoint lists, health, breaker,
-// schema, metrics error rate, coverage, run ids.
+// log parsing, webhook signing, Cal.com ↔ local matching, endpoint lists,
+// schema, metrics error rate, run ids.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -15,14 +15,7 @@ import {
 } from '../fixtures/laravel-log.ts';
 import { signWebhook } from '../fixtures/webhook-signature.ts';
 import { matchBookings, parseStatusMap } from '../fixtures/consistency.ts';
-import {
-  coverageLinesPct,
-  coverageSource,
-  errorRatePct,
-  missingColumns,
-  parseEndpoint,
-  serverTimingDb,
-} from '../fixtures/api-verdicts.ts';
+import { errorRatePct, missingColumns, parseEndpoint, serverTimingDb } from '../fixtures/api-verdicts.ts';
 import { fillPath, findCsrfToken, parseSetCookie } from '../fixtures/app.ts';
 import { newRunId, runIdTime } from '../fixtures/settings.ts';
 import { isSyntheticEmail, syntheticEmail, syntheticStart } from '../fixtures/synthetic.ts';
@@ -201,26 +194,6 @@ describe('API check verdicts', () => {
     assert.equal(errorRatePct(families)?.errors, 55);
     assert.equal(errorRatePct([]), undefined);
     assert.equal(errorRatePct([{ name: 'http_requests_total', type: 'COUNTER', metrics: [] }]), undefined);
-  });
-  test('coverage summary and where it comes from', () => {
-    assert.equal(coverageLinesPct({ total: { lines: { pct: 93.4 } } }), 93.4);
-    assert.equal(coverageLinesPct({ total: {} }), undefined);
-    assert.equal(
-      coverageSource('https://ci.example/coverage.json', () => false),
-      'url',
-    );
-    assert.equal(
-      coverageSource('/coverage/coverage-summary.json', () => false),
-      'target',
-    );
-    assert.equal(
-      coverageSource('/srv/app/coverage-summary.json', () => true),
-      'file',
-    );
-    assert.equal(
-      coverageSource('coverage/coverage-summary.json', () => false),
-      'file',
-    );
   });
   test('Server-Timing db duration', () => {
     assert.equal(serverTimingDb('db;dur=12.5'), 12.5);
