@@ -52,19 +52,82 @@ const urlOf = (schemes: string[]) =>
 const optUrl = (schemes: string[]) => z.preprocess(emptyToUndefined, urlOf(schemes).optional());
 const url = (schemes: string[], fallback: string) =>
   z.preprocess(emptyToUndefined, urlOf(schemes).default(fallback));
-/** A comma-separated list. */
-const list = (fallback: string[]) =>
+/**
+ * A comma-separated list; an entry holding a comma is written in double quotes (splitList);
+ * `none` is the empty list (the checks that need entries skip by name).
+ */
+const listOf = () =>
+  z.string().transform((v, ctx) => {
+    if (v.trim() === 'none') return [];
+    try {
+      return splitList(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+const list = (fallback: string[]) => z.preprocess(emptyToUndefined, listOf().prefault(fallback.join(',')));
+
+/**
+ * The entries of a list setting. Entries are separated by commas; the spaces inside an entry
+ * stay, those around it go, empty entries are dropped (`GET /api/health 200,GET /login 200`). An
+ * entry that holds a comma is written in double quotes, a quote inside it doubled, as in CSV:
+ * `/docs,"/api/items?fields=id,name"`. Throws on an unclosed quote or text after a closing one.
+ */
+export function splitList(value: string): string[] {
+  const entries: string[] = [];
+  let i = 0;
+  while (i <= value.length) {
+    while (value[i] === ' ' || value[i] === '\t') i++;
+    let entry: string;
+    if (value[i] === '"') {
+      entry = '';
+      let j = i + 1;
+      for (;;) {
+        const q = value.indexOf('"', j);
+        if (q < 0) throw new Error(`expected a closing " after ${value.slice(i, i + 20)}`);
+        entry += value.slice(j, q);
+        if (value[q + 1] === '"') {
+          entry += '"';
+          j = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      while (value[i] === ' ' || value[i] === '\t') i++;
+      if (i < value.length && value[i] !== ',')
+        throw new Error(`expected a comma after the quoted entry "${entry}"`);
+    } else {
+      const comma = value.indexOf(',', i);
+      const end = comma < 0 ? value.length : comma;
+      entry = value.slice(i, end).trim();
+      if (entry.includes('"'))
+        throw new Error(`expected an entry with a " to be quoted as a whole (${entry}), its " doubled`);
+      i = end;
+    }
+    if (entry !== '') entries.push(entry);
+    i++; // past the comma
+  }
+  return entries;
+}
+/** A list that may be left unset (undefined: the format's preset applies); `none` is the empty list. */
+const optList = (check?: { test: (entry: string) => boolean; expected: string }) =>
+  z.preprocess(
+    emptyToUndefined,
+    listOf()
+      .transform((entries) => (entries.length === 1 && entries[0] === 'none' ? [] : entries))
+      .refine((entries) => !check || entries.every((e) => check.test(e)), {
+        error: `expected ${check?.expected ?? 'a list'}`,
+      })
+      .optional(),
+  );
+const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
   z.preprocess(
     emptyToUndefined,
     z
-      .string()
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
-      .prefault(fallback.join(',')),
+      .enum(values, { error: `expected ${values.join(', ').replace(/, (\w+)$/, ' or $1')}` })
+      .default(fallback),
   );
 /** A path that starts with `/`; `{id}`-style placeholders are allowed. */
 const appPath = (fallback: string) =>
@@ -84,6 +147,25 @@ const optAppPath = (fallback: string) =>
       .transform((v) => (v === 'none' ? undefined : v))
       .prefault(fallback),
   );
+/** A time zone name the platform knows (`UTC`, `Europe/London`). */
+const timeZone = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine(
+        (v) => {
+          try {
+            new Intl.DateTimeFormat('en', { timeZone: v });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { error: 'expected a time zone name such as UTC or Europe/London' },
+      )
+      .default(fallback),
+  );
 const identifier = (fallback: string) =>
   z.preprocess(
     emptyToUndefined,
@@ -93,6 +175,28 @@ const identifier = (fallback: string) =>
         error: 'expected an SQL identifier (letters, digits, _; optionally schema.name)',
       })
       .default(fallback),
+  );
+
+/** An SQL identifier, or `none` where the application has no such table or column (checks skip). */
+const optIdentifier = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => v === 'none' || /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(v), {
+        error: 'expected an SQL identifier (letters, digits, _; optionally schema.name), or none',
+      })
+      .transform((v) => (v === 'none' ? undefined : v))
+      .prefault(fallback),
+  );
+/** A text setting, or `none` where the application has no such thing (checks that need it skip). */
+const optNone = (fallback: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => (v === 'none' ? undefined : v))
+      .prefault(fallback),
   );
 
 // Sandbox-only credentials: used solely when TARGET_URL is unset, i.e. against the loopback
@@ -132,6 +236,8 @@ const schema = z.object({
   HTTP_TIMEOUT_MS: int(5000, 100, 120000),
   /** A browser check's page load (navigation) timeout: a target that never answers costs this per check. */
   PAGE_TIMEOUT_MS: int(15000, 500, 120000),
+  /** A settings file read between `.env` and the environment (e.g. laravel-app/phasegate.env). */
+  PHASEGATE_ENV_FILE: optStr(),
 
   // --- Sandbox (used only when TARGET_URL is unset) ---
   SANDBOX_PORT: int(8000, 1, 65535),
@@ -145,9 +251,12 @@ const schema = z.object({
   DB_TABLE_USERS: identifier('users'),
   DB_TABLE_APPOINTMENTS: identifier('appointments'),
   DB_TABLE_WEBHOOK_EVENTS: identifier('webhook_events'),
-  DB_TABLE_JOBS: identifier('jobs'),
-  DB_TABLE_FAILED_JOBS: identifier('failed_jobs'),
-  DB_TABLE_EVENTS: identifier('events'),
+  /** The database queue driver's `jobs` table (read when QUEUE_DRIVER=database); `none` if absent. */
+  DB_TABLE_JOBS: optIdentifier('jobs'),
+  /** Laravel's failed-job table; `none` when the app keeps none (or Horizon: HORIZON_STATS_PATH). */
+  DB_TABLE_FAILED_JOBS: optIdentifier('failed_jobs'),
+  /** Where the app's queued work records events; `none`: "Events flowing" watches the booking's sync. */
+  DB_TABLE_EVENTS: optIdentifier('events'),
   DB_COL_IDEMPOTENCY_KEY: identifier('idempotency_key'),
   DB_COL_CALCOM_UID: identifier('calcom_booking_uid'),
   DB_COL_STARTS_AT: identifier('starts_at'),
@@ -168,13 +277,23 @@ const schema = z.object({
   CONSISTENCY_WINDOW_DAYS: int(7, 1, 365),
 
   // --- Redis (Laravel key shapes: CALCOM.md) ---
+  /** The queue's Redis connection (Laravel's `default`: REDIS_DB, db 0). */
   REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379/0'),
+  /** The cache's Redis connection (Laravel's `cache`: REDIS_CACHE_DB, db 1); REDIS_URL when unset. */
+  REDIS_CACHE_URL: optUrl(['redis', 'rediss']),
   REDIS_TIMEOUT_MS: int(2000, 100, 60000),
   REDIS_PREFIX: str('laravel_database_'),
   CACHE_PREFIX: str('laravel_cache_'),
   QUEUE_NAME: str('default'),
+  /** Where the queue lives: `redis` (`<prefix>queues:<name>`) or `database` (DB_TABLE_JOBS). */
+  QUEUE_DRIVER: oneOf(['redis', 'database'], 'redis'),
   AVAILABILITY_CACHE_KEY: str('availability:{date}'),
-  WORKER_HEARTBEAT_KEY: str('worker:heartbeat'),
+  /** The worker's heartbeat key; `none` when the app keeps none (the heartbeat part skips). */
+  WORKER_HEARTBEAT_KEY: optNone('worker:heartbeat'),
+  /** `redis`: a plain key on REDIS_URL; `cache`: a Cache:: key (CACHE_PREFIX) on REDIS_CACHE_URL. */
+  WORKER_HEARTBEAT_STORE: oneOf(['redis', 'cache'], 'redis'),
+  /** Horizon's stats (`/horizon/api/stats`): its failedJobs count replaces the failed-job table. */
+  HORIZON_STATS_PATH: optAppPath('none'),
 
   // --- Cal.com API v2 ---
   CALCOM_API_URL: optUrl(['http', 'https']),
@@ -187,6 +306,19 @@ const schema = z.object({
   // --- Application paths ('none' where the application has no such page) ---
   HEALTH_PATH: appPath('/api/health'),
   HEALTH_DETAILED_PATH: optAppPath('/api/health/detailed'),
+  /** How HEALTH_PATH answers: the sandbox's JSON, Laravel 11's `/up`, or spatie/laravel-health. */
+  HEALTH_FORMAT: oneOf(['sandbox', 'up', 'spatie'], 'sandbox'),
+  /** How HEALTH_DETAILED_PATH answers; `custom` is read through the HEALTH_* mapping below. */
+  HEALTH_DETAILED_FORMAT: oneOf(['sandbox', 'spatie', 'custom'], 'sandbox'),
+  /** Mapping (unset: the format's preset): JSON paths of a dependency's status, `{name}` its name. */
+  HEALTH_DEPENDENCY_PATH: optList(),
+  HEALTH_DOWN_VALUES: optList(),
+  /** JSON path of the Cal.com circuit breaker's state, or `none`. */
+  HEALTH_BREAKER_PATH: optStr(),
+  HEALTH_BREAKER_STATES: optList({
+    test: (e) => /^(closed|half_open|open):[^|]+(\|[^|]+)*$/.test(e),
+    expected: 'state:value|value entries, state closed, half_open or open',
+  }),
   LOGIN_PATH: appPath('/login'),
   APPOINTMENT_FORM_PATH: appPath('/appointments/create'),
   APPOINTMENTS_PATH: appPath('/appointments'),
@@ -196,6 +328,16 @@ const schema = z.object({
   WEBHOOK_PATH: optAppPath('/api/webhooks/calcom'),
   METRICS_PATH: optAppPath('/metrics'),
   METRICS_REQUIRED: list(['http_requests_total', 'http_request_duration_seconds', 'queue_depth']),
+  /** The counter of requests the error rate is a share of. */
+  METRICS_REQUEST_COUNTER: str('http_requests_total'),
+  /** A counter of errors of its own (e.g. app_errors_total); unset or none: 5xx of the request counter's status label. */
+  METRICS_ERROR_COUNTER: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => (v === 'none' ? undefined : v))
+      .optional(),
+  ),
   OPENAPI_PATH: optAppPath('/docs/openapi.json'),
   OPENAPI_REQUIRED_PATHS: list(['/appointments', '/appointments/{id}', '/api/webhooks/calcom']),
   COVERAGE_SUMMARY: optStr(),
@@ -220,12 +362,18 @@ const schema = z.object({
   FORM_NAME_FIELD: str('patient_name'),
   FORM_EMAIL_FIELD: str('patient_email'),
   FORM_START_FIELD: str('starts_at'),
+  /** `form`: GET the form, post it with its hidden inputs, follow the 302; `json`: the JSON API. */
+  BOOKING_MODE: oneOf(['form', 'json'], 'form'),
+  /** How long a booking's queued Cal.com sync may take before the UID counts as missing. */
+  BOOKING_SYNC_TIMEOUT_MS: int(10000, 0, 120000),
+  /** The event row a booking's queued work records (DB_TABLE_EVENTS); `none`: watch the sync. */
+  BOOKING_EVENT_NAME: optNone('appointment.created'),
   DEGRADED_NOTICE_PATTERN: str('temporarily unavailable'),
-  /** Detailed-health `checks` entries whose outage the form must survive with the notice. */
+  /** Dependencies of the detailed health (HEALTH_DEPENDENCY_PATH's {name}) whose outage the form must survive. */
   DEGRADATION_DEPENDENCIES: list(['calcom', 'circuit_breaker']),
   /** Accessible name (text, case-insensitive) of the role=status loading spinner. */
   SPINNER_NAME_PATTERN: str('Loading'),
-  /** Labels on the appointment detail page (the value is the element right after the label). */
+  /** Labels on the appointment detail page (dt/dd, th/td, `<p><strong>Label:</strong> value</p>`, `<p>Label: value</p>`, label + next element). */
   DETAIL_IDEMPOTENCY_LABEL: str('Idempotency key'),
   DETAIL_CALCOM_UID_LABEL: str('Cal.com booking UID'),
   CACHE_INVALIDATION_LOG_PATTERN: str('Cache invalidated'),
@@ -241,6 +389,16 @@ const schema = z.object({
   ),
   APP_LOG_DAILY: bool(false),
   LOG_WINDOW_MINUTES: int(10, 1, 10080),
+  /** The app's `config('app.timezone')`: how its log times and form times are read. */
+  APP_TIMEZONE: timeZone('UTC'),
+  /** When this release went live (ISO 8601); the log window never reaches before it. */
+  DEPLOYED_AT: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => !Number.isNaN(Date.parse(v)), { error: 'expected a date and time (ISO 8601)' })
+      .optional(),
+  ),
 
   // --- Synthetic records ---
   SYNTHETIC_MARKER: str('phasegate-synthetic'),
@@ -379,7 +537,15 @@ export function loadEnv(
   cwd = process.cwd(),
   options: LoadEnvOptions = {},
 ): Env {
-  const configured = layer(readEnvFile(path.join(cwd, '.env')), source);
+  const dotenv = readEnvFile(path.join(cwd, '.env'));
+  // PHASEGATE_ENV_FILE: a deployment's own settings file (laravel-app/phasegate.env), between
+  // `.env` and the environment: the file maps the app, the environment still wins.
+  const envFile = emptyToUndefined(source.PHASEGATE_ENV_FILE) ?? emptyToUndefined(dotenv.PHASEGATE_ENV_FILE);
+  const envFilePath = typeof envFile === 'string' ? path.resolve(cwd, envFile) : undefined;
+  if (envFilePath !== undefined && !existsSync(envFilePath)) {
+    throw new ConfigError([`PHASEGATE_ENV_FILE: no such file: ${envFile}`]);
+  }
+  const configured = layer(dotenv, envFilePath ? readEnvFile(envFilePath) : {}, source);
   const useServices = options.services !== false && emptyToUndefined(configured.TARGET_URL) === undefined;
   const merged = useServices ? layer(readEnvFile(path.join(cwd, SERVICES_ENV_FILE)), configured) : configured;
   const result = schema.safeParse(merged);
@@ -414,16 +580,15 @@ export function loadEnv(
 
 /**
  * APP_LOG_PATH must be readable where the log check reads it, or the log check could only fail
- * late with a cause a release manager has to decode. A folder is never a log. A missing file is
- * fine for the sandbox (it creates its log), and for the daily driver when the folder exists
- * (laravel-YYYY-MM-DD.log appears there); against a real target it is a wrong setting.
+ * late with a cause a release manager has to decode. A folder is never a log. A file that is not
+ * there yet is no problem: Laravel creates its log at the first write, so a fresh deploy may have
+ * none (the log check reads "no entries" and says so in a note). A missing folder on a real
+ * target is a wrong path, though: no Laravel writes its log there.
  */
 function appLogProblem(raw: Record<string, string | undefined>, cwd: string): string | undefined {
   const value = emptyToUndefined(raw.APP_LOG_PATH);
   if (value === 'none') return undefined;
   const file = path.resolve(cwd, typeof value === 'string' ? value : SANDBOX_APP_LOG_PATH);
-  const daily = ['true', '1', 'yes'].includes(String(raw.APP_LOG_DAILY ?? '').trim());
-  const realTarget = emptyToUndefined(raw.TARGET_URL) !== undefined;
   try {
     if (statSync(file).isDirectory()) return 'APP_LOG_PATH: expected the application log file, got a folder';
     accessSync(file, constants.R_OK);
@@ -431,8 +596,9 @@ function appLogProblem(raw: Record<string, string | undefined>, cwd: string): st
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     if (code !== 'ENOENT') return `APP_LOG_PATH: cannot read the application log file (${code})`;
-    if (!realTarget || (daily && existsSync(path.dirname(file)))) return undefined;
-    return `APP_LOG_PATH: the application log file does not exist (${daily ? 'nor its folder' : 'ENOENT'}); set the path of laravel.log on this machine`;
+    const realTarget = emptyToUndefined(raw.TARGET_URL) !== undefined;
+    if (!realTarget || existsSync(path.dirname(file))) return undefined;
+    return 'APP_LOG_PATH: neither the application log file nor its folder exists; set the path of laravel.log on this machine';
   }
 }
 

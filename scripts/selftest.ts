@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { runSetup, SetupError } from './setup.ts';
+import { phpNeedForTestFiles } from './setup/decide.ts';
 
 // Per test (a file's top-level tests). A file is meant to finish within ~3 minutes on 2 cores.
 const TEST_TIMEOUT_MS = 8 * 60_000;
@@ -331,7 +332,7 @@ async function main(): Promise<number> {
 
   let overrides: Record<string, string> = {};
   try {
-    const setup = await runSetup();
+    const setup = await runSetup({ php: phpNeedForTestFiles(files) });
     overrides = { ...setup.overrides };
   } catch (err) {
     if (err instanceof SetupError) {

@@ -16,18 +16,21 @@ import { chooseChromium } from '../config/browser.ts';
 import { ConfigError, loadEnv, type Env } from '../config/env.ts';
 import {
   decideChromium,
+  decidePhp,
   decideRedisBinary,
   decideService,
   fallbackUrl,
+  PHP_PACKAGES,
   POSTGRES_INSTALL_HINT,
   REDIS_INSTALL_HINT,
   showUrl,
+  type PhpNeed,
   type Probe,
   type ServiceDecision,
 } from './setup/decide.ts';
 import { aptInstall, playwrightInstallChromium } from './setup/install.ts';
 import { embeddedPostgresAvailable, startPostgresFallback } from './setup/postgres.ts';
-import { freePort, isRoot, onPath, probePostgres, probeRedis } from './setup/probe.ts';
+import { freePort, isRoot, onPath, probePhp, probePostgres, probeRedis } from './setup/probe.ts';
 import { redisPid, startRedisFallback } from './setup/redis.ts';
 import {
   readState,
@@ -47,6 +50,12 @@ export interface SetupOptions {
   dataRoot?: string;
   /** Check Chromium too (default true). */
   chromium?: boolean;
+  /**
+   * PHP for the reference Laravel app: 'required' (npm test with a Laravel test file: missing
+   * PHP fails setup), 'optional' (`npm run setup`: installed when possible, a warning when not),
+   * 'skip' (default: demo and the suite need no PHP).
+   */
+  php?: PhpNeed;
   /** One line per component; console.log by default. */
   print?: (line: string) => void;
 }
@@ -239,6 +248,45 @@ async function provideChromium(
   }
 }
 
+/** Installs Debian's PHP and Laravel as root when they are missing and needed. */
+async function providePhp(
+  need: PhpNeed,
+  print: (l: string) => void,
+): Promise<{ line?: string; failure?: string }> {
+  let aptTried = false;
+  for (;;) {
+    const missing = need === 'skip' ? [] : await probePhp(PHP_PACKAGES);
+    const decision = decidePhp({
+      need,
+      missing,
+      root: isRoot(),
+      aptAvailable: onPath('apt-get') !== undefined,
+      aptTried,
+    });
+    switch (decision.action) {
+      case 'skip':
+        return {};
+      case 'ok':
+        return {
+          line: `PHP: found ${onPath('php')} with Laravel${aptTried ? ' (installed with apt-get)' : ''}`,
+        };
+      case 'apt-install': {
+        aptTried = true;
+        print(
+          `PHP: missing ${decision.packages.join(', ')}; installing: apt-get install -y ${decision.packages.join(' ')}`,
+        );
+        const res = await aptInstall(decision.packages);
+        if (!res.ok) print(`PHP: apt-get install failed:\n${res.tail}`);
+        break;
+      }
+      case 'warn':
+        return { line: pc.yellow(`PHP: ${decision.message}`) };
+      case 'fail':
+        return { line: 'PHP: missing', failure: decision.message };
+    }
+  }
+}
+
 /** Makes PostgreSQL, Redis and Chromium available; throws SetupError saying what is missing. */
 export async function runSetup(options: SetupOptions = {}): Promise<SetupResult> {
   const cwd = options.cwd ?? process.cwd();
@@ -316,6 +364,9 @@ export async function runSetup(options: SetupOptions = {}): Promise<SetupResult>
     print(chromium.line);
     if (chromium.failure) failures.push(chromium.failure);
   }
+  const php = await providePhp(options.php ?? 'skip', print);
+  if (php.line) print(php.line);
+  if (php.failure) failures.push(php.failure);
   if (failures.length) throw new SetupError(failures.join('\n'));
   return { overrides, lines };
 }
@@ -344,7 +395,8 @@ async function main(): Promise<number> {
   if (values.help) {
     console.log(
       'usage: npm run setup [-- --stop]\n' +
-        '  checks PostgreSQL (DATABASE_URL), Redis (REDIS_URL) and Chromium; in sandbox mode starts\n' +
+        '  checks PostgreSQL (DATABASE_URL), Redis (REDIS_URL), Chromium and PHP (for the reference\n' +
+        '  Laravel app; installed as root, a warning otherwise); in sandbox mode starts\n' +
         '  its own PostgreSQL/Redis when the configured ones do not answer (see README).\n' +
         '  --stop  stops the services setup started and removes storage/setup/services.env',
     );
@@ -358,7 +410,7 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
-    const { overrides } = await runSetup();
+    const { overrides } = await runSetup({ php: 'optional' });
     if (Object.keys(overrides).length) {
       console.log(
         `setup: ${path.relative(process.cwd(), servicesEnvPath(process.cwd()))} points the suite at the services ` +

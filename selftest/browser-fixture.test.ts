@@ -116,7 +116,7 @@ function attachmentText(a: { path?: string; body?: string }): string {
 
 const SPEC = `import { expect } from '@playwright/test';
 import { test } from '${fromProject('fixtures/index.ts')}';
-import { labelledValue } from '${fromProject('fixtures/browser.ts')}';
+import { labelledValue } from '${fromProject('fixtures/detail-layouts.ts')}';
 
 test('errors of every page are collected', async ({ page, context, consoleErrors }) => {
   await page.goto('/login');

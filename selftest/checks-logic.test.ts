@@ -1,6 +1,6 @@
 // The @api checks' pure logic, without a server: threshold decisions and their messages, Laravel
-// log parsing, webhook signing, Cal.com ↔ local matching, endpoint lists, health, breaker,
-// schema, metrics error rate, coverage, run ids.
+// log parsing, webhook signing, Cal.com ↔ local matching, endpoint lists,
+// schema, metrics error rate, run ids.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -15,16 +15,7 @@ import {
 } from '../fixtures/laravel-log.ts';
 import { signWebhook } from '../fixtures/webhook-signature.ts';
 import { matchBookings, parseStatusMap } from '../fixtures/consistency.ts';
-import {
-  breakerVerdict,
-  coverageLinesPct,
-  coverageSource,
-  errorRatePct,
-  missingColumns,
-  parseEndpoint,
-  readHealth,
-  serverTimingDb,
-} from '../fixtures/api-verdicts.ts';
+import { errorRatePct, missingColumns, parseEndpoint, serverTimingDb } from '../fixtures/api-verdicts.ts';
 import { fillPath, findCsrfToken, parseSetCookie } from '../fixtures/app.ts';
 import { newRunId, runIdTime } from '../fixtures/settings.ts';
 import { isSyntheticEmail, syntheticEmail, syntheticStart } from '../fixtures/synthetic.ts';
@@ -174,26 +165,6 @@ describe('API check verdicts', () => {
     assert.throws(() => parseEndpoint('/api/health 200'), /API_ENDPOINTS: "\/api\/health 200"/);
     assert.throws(() => parseEndpoint('GET /x two hundred'), /METHOD \/path STATUS/);
   });
-  test('health: status, timestamp, age', () => {
-    const now = Date.UTC(2026, 10, 26, 12, 0, 0);
-    assert.deepEqual(readHealth(200, { status: 'ok', timestamp: '2026-11-26T11:59:30Z' }, now), {
-      ageSeconds: 30,
-    });
-    assert.match(readHealth(503, { status: 'error' }, now).problem ?? '', /HTTP 503 \(status "error"\)/);
-    assert.match(readHealth(200, { status: 'degraded', timestamp: 'x' }, now).problem ?? '', /"degraded"/);
-    assert.match(readHealth(200, { status: 'ok' }, now).problem ?? '', /no valid timestamp/);
-    assert.equal(readHealth(200, { status: 'ok', timestamp: '2026-11-26T11:50:00Z' }, now).ageSeconds, 600);
-  });
-  test('circuit breaker colours; missing is red and named', () => {
-    const h = (state: string) => ({ checks: { circuit_breaker: { state, failures: 3 } } });
-    assert.equal(breakerVerdict(h('closed')).verdict, 'green');
-    assert.equal(breakerVerdict(h('half_open')).verdict, 'yellow');
-    assert.equal(breakerVerdict(h('open')).verdict, 'red');
-    assert.equal(breakerVerdict(h('weird')).verdict, 'red');
-    const missing = breakerVerdict({ checks: { database: { status: 'ok' } } });
-    assert.equal(missing.verdict, 'red');
-    assert.match(missing.message, /no "circuit_breaker" entry/);
-  });
   test('missing tables and columns are named', () => {
     const actual = [
       { table: 'appointments', column: 'id' },
@@ -223,26 +194,6 @@ describe('API check verdicts', () => {
     assert.equal(errorRatePct(families)?.errors, 55);
     assert.equal(errorRatePct([]), undefined);
     assert.equal(errorRatePct([{ name: 'http_requests_total', type: 'COUNTER', metrics: [] }]), undefined);
-  });
-  test('coverage summary and where it comes from', () => {
-    assert.equal(coverageLinesPct({ total: { lines: { pct: 93.4 } } }), 93.4);
-    assert.equal(coverageLinesPct({ total: {} }), undefined);
-    assert.equal(
-      coverageSource('https://ci.example/coverage.json', () => false),
-      'url',
-    );
-    assert.equal(
-      coverageSource('/coverage/coverage-summary.json', () => false),
-      'target',
-    );
-    assert.equal(
-      coverageSource('/srv/app/coverage-summary.json', () => true),
-      'file',
-    );
-    assert.equal(
-      coverageSource('coverage/coverage-summary.json', () => false),
-      'file',
-    );
   });
   test('Server-Timing db duration', () => {
     assert.equal(serverTimingDb('db;dur=12.5'), 12.5);

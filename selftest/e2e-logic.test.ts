@@ -8,8 +8,6 @@ import {
   bookingMatchVerdict,
   shownValueVerdict,
   degradationVerdict,
-  dependencyOutages,
-  hasHealthChecks,
   isIgnoredConsoleError,
   navigationMs,
   pathParams,
@@ -145,35 +143,6 @@ describe('validationVerdict', () => {
     const v = validationVerdict([], ['Please enter a valid email address.'], 3);
     assert.equal(v.ok, false);
     assert.match(v.message, /only 1 error message\(s\): "Please enter a valid email address\."/);
-  });
-});
-
-describe('dependencyOutages', () => {
-  const health = (calcom: string, state: string) => ({
-    status: 'ok',
-    checks: {
-      database: { status: 'ok' },
-      calcom: { status: calcom, latency_ms: 3 },
-      circuit_breaker: { state, failures: 0 },
-      worker: { status: 'down' },
-    },
-  });
-  const deps = ['calcom', 'circuit_breaker'];
-  test('all up gives no outage; other dependencies are not counted', () => {
-    assert.deepEqual(dependencyOutages(health('ok', 'closed'), deps), []);
-  });
-  test('a down status and a non-closed breaker are outages', () => {
-    assert.deepEqual(dependencyOutages(health('down', 'open'), deps), [
-      'calcom down',
-      'circuit_breaker open',
-    ]);
-    assert.deepEqual(dependencyOutages(health('ok', 'half_open'), deps), ['circuit_breaker half_open']);
-  });
-  test('a response without checks has none, and says so', () => {
-    assert.deepEqual(dependencyOutages({ status: 'ok' }, deps), []);
-    assert.equal(hasHealthChecks({ status: 'ok' }), false);
-    assert.equal(hasHealthChecks(health('ok', 'closed')), true);
-    assert.equal(hasHealthChecks('nope'), false);
   });
 });
 

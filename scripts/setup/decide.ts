@@ -156,3 +156,64 @@ export function showUrl(raw: string): string {
     return '(unparsable URL)';
   }
 }
+
+/** Whether a command needs PHP for the reference Laravel app (laravel-app/). */
+export type PhpNeed = 'required' | 'optional' | 'skip';
+
+/**
+ * The Debian packages the reference Laravel app runs on (LARAVEL.md): the CLI, the framework
+ * under /usr/share/php, and the extensions and libraries it uses.
+ */
+export const PHP_PACKAGES = [
+  'php-cli',
+  'php-laravel-framework',
+  'php-pgsql',
+  'php-redis',
+  'php-curl',
+  'php-guzzlehttp-guzzle',
+] as const;
+
+export const PHP_INSTALL_HINT =
+  `as root: apt-get update && apt-get install -y ${PHP_PACKAGES.join(' ')} (Debian 12), then run ` +
+  '`npm run setup` again. Only the reference Laravel app needs PHP (`npm test`, `npm run laravel`); ' +
+  '`npm run demo` and the suite itself do not.';
+
+export interface PhpFacts {
+  need: PhpNeed;
+  /** The packages of PHP_PACKAGES whose part is missing (probe.ts's probePhp). */
+  missing: readonly string[];
+  root: boolean;
+  aptAvailable: boolean;
+  aptTried: boolean;
+}
+
+export type PhpDecision =
+  | { action: 'ok' }
+  | { action: 'skip' }
+  | { action: 'apt-install'; packages: string[] }
+  /** need 'required': setup fails with this message. */
+  | { action: 'fail'; message: string }
+  /** need 'optional': setup goes on and prints this. */
+  | { action: 'warn'; message: string };
+
+export function decidePhp(f: PhpFacts): PhpDecision {
+  if (f.need === 'skip') return { action: 'skip' };
+  if (f.missing.length === 0) return { action: 'ok' };
+  if (f.root && f.aptAvailable && !f.aptTried) return { action: 'apt-install', packages: [...f.missing] };
+  const why = f.aptTried
+    ? 'apt-get could not install it'
+    : !f.aptAvailable
+      ? 'this machine has no apt-get'
+      : 'setup does not run as root, so it cannot install it';
+  const message = `PHP for the reference Laravel app is missing (${f.missing.join(', ')}) and ${why}: ${PHP_INSTALL_HINT}`;
+  return f.need === 'required' ? { action: 'fail', message } : { action: 'warn', message };
+}
+
+/**
+ * What `npm test` needs: PHP when a selected test file runs the reference Laravel app (its name
+ * says `laravel`; a whole run selects them all), nothing otherwise, so that one unrelated file
+ * still runs on a machine where PHP cannot be installed.
+ */
+export function phpNeedForTestFiles(files: readonly string[]): PhpNeed {
+  return files.some((f) => /laravel/i.test(f.split(/[\\/]/).pop() ?? '')) ? 'required' : 'skip';
+}

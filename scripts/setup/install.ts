@@ -48,15 +48,16 @@ export function runCommand(
 
 const APT_TIMEOUT_MS = 5 * 60_000;
 
-/** `apt-get install -y <pkg>`, with one `apt-get update` and a retry if the first try fails. */
-export async function aptInstall(pkg: string): Promise<CommandResult> {
+/** `apt-get install -y <pkgs>`, with one `apt-get update` and a retry if the first try fails. */
+export async function aptInstall(pkgs: string | readonly string[]): Promise<CommandResult> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const options = { timeoutMs: APT_TIMEOUT_MS, env };
-  const first = await runCommand('apt-get', ['install', '-y', pkg], options);
+  const args = ['install', '-y', ...(typeof pkgs === 'string' ? [pkgs] : pkgs)];
+  const first = await runCommand('apt-get', args, options);
   if (first.ok) return first;
   const update = await runCommand('apt-get', ['update'], options);
   if (!update.ok) return update;
-  return runCommand('apt-get', ['install', '-y', pkg], options);
+  return runCommand('apt-get', args, options);
 }
 
 /** Playwright's own browser download; fails quickly where downloads are blocked, and that is fine. */

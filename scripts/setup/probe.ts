@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { Probe } from './decide.ts';
+import { runCommand } from './install.ts';
 
 // Generous: a refused connection answers at once, and a busy machine must not look like a missing service.
 const PROBE_TIMEOUT_MS = 5000;
@@ -137,4 +138,28 @@ export function alive(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+// One PHP run reports every part the reference Laravel app needs, keyed by its Debian package.
+const PHP_PROBE = [
+  'echo json_encode([',
+  "'php-laravel-framework' => (bool) stream_resolve_include_path('Illuminate/Foundation/Application.php'),",
+  "'php-pgsql' => extension_loaded('pdo_pgsql'),",
+  "'php-redis' => extension_loaded('redis'),",
+  "'php-curl' => extension_loaded('curl'),",
+  "'php-guzzlehttp-guzzle' => (bool) stream_resolve_include_path('GuzzleHttp/Client.php'),",
+  ']);',
+].join(' ');
+
+/** The Debian packages (decide.ts's PHP_PACKAGES) whose part is missing; all of them without php. */
+export async function probePhp(packages: readonly string[]): Promise<string[]> {
+  if (!onPath('php')) return [...packages];
+  const res = await runCommand('php', ['-r', PHP_PROBE], { timeoutMs: PROBE_TIMEOUT_MS * 2 });
+  let found: Record<string, boolean> = {};
+  try {
+    found = JSON.parse(res.tail.split('\n').pop() ?? '{}') as Record<string, boolean>;
+  } catch {
+    // A php that cannot run this is as good as none.
+  }
+  return packages.filter((p) => p !== 'php-cli' && found[p] !== true).concat(res.ok ? [] : ['php-cli']);
 }

@@ -63,13 +63,18 @@ export interface PhaseRunOptions {
 }
 
 export async function runAgainst(sb: TestSandbox, o: PhaseRunOptions = {}): Promise<PhaseRun> {
+  return runWithEnv(targetEnv(sb), o);
+}
+
+/** The suite run with exactly these settings (plus `o.env`): any target, not only a sandbox. */
+export async function runWithEnv(env: Record<string, string>, o: PhaseRunOptions = {}): Promise<PhaseRun> {
   const outDir = mkdtempSync(path.join(tmpdir(), `phasegate-run-${randomBytes(3).toString('hex')}-`));
   const args: string[] = [];
   if (o.grep) args.push('--grep', o.grep);
   if (o.apiOnly) args.push('--project', 'api');
   if (o.workers) args.push('--workers', String(o.workers));
   const run = await runSuite({
-    env: { ...targetEnv(sb), ...o.env },
+    env: { ...env, ...o.env },
     args,
     outDir,
     deadlineMs: o.deadlineMs ?? 240_000,

@@ -71,7 +71,7 @@ test(
         return;
       }
       const pattern = new RegExp(settings.CACHE_INVALIDATION_LOG_PATTERN, 'i');
-      const entries = await app.logEntries(Math.max(1, settings.LOG_WINDOW_MINUTES));
+      const { entries } = await app.logEntries(Math.max(1, settings.LOG_WINDOW_MINUTES));
       const logged = entries.some((e) => e.time >= since && pattern.test(e.text) && e.text.includes(date));
       if (!logged) {
         throw new Error(

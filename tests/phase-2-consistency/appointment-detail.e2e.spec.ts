@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { Env } from '../../config/env.ts';
 import { test } from '../../fixtures/index.ts';
-import { labelledValue } from '../../fixtures/browser.ts';
+import { labelledValue } from '../../fixtures/detail-layouts.ts';
 import { ident } from '../../fixtures/db.ts';
 import { bookingMatchVerdict, shownValueVerdict, type CalcomSide } from '../../fixtures/page-verdicts.ts';
 import { check } from '../../fixtures/tags.ts';
@@ -64,6 +64,8 @@ test(
   async ({ app, db, calcom, authedPage: page, snap, visit, settings }) => {
     test.skip(!calcom.configured, 'Not configured: CALCOM_API_URL (the Cal.com API the bookings sync with)');
     const created = await app.createAppointment();
+    // The app may sync with Cal.com in a queued job: the page is looked at once its work is done.
+    await app.syncState(created.id);
     const stored = await localRecord(db, settings, created.email, false);
 
     const status = await visit(

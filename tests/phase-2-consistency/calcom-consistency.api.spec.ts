@@ -92,14 +92,12 @@ test(
     for (let i = 0; i < BOOKING_ATTEMPTS; i++) {
       try {
         const created = await app.createAppointment();
-        const row = (
-          await db.query<{ uid: string | null }>(
-            `SELECT ${ident(settings.DB_COL_CALCOM_UID)} AS uid FROM ${ident(settings.DB_TABLE_APPOINTMENTS)} WHERE id = $1`,
-            [created.id],
-          )
-        ).rows[0];
-        if (!row?.uid) {
-          failures.push(`appointment ${created.id} has no Cal.com booking`);
+        // Synced inline or by the app's queued job: wait for its own work, not longer.
+        const row = await app.syncState(created.id);
+        if (!row.uid) {
+          failures.push(
+            `appointment ${created.id} has no Cal.com booking${row.gaveUp ? ` (${row.gaveUp})` : ''}`,
+          );
           continue;
         }
         const booking = await calcom.getBooking(row.uid);

@@ -26,7 +26,7 @@ test(
       );
       if (!unique.rowCount) throw new Error(`Idempotency keys: ${table}.${column} has no unique index`);
       const nulls = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${ident(table)} WHERE ${ident(column)} IS NULL OR ${ident(column)} = ''`,
+        `SELECT count(*)::int AS n FROM ${ident(table)} WHERE ${ident(column)} IS NULL OR ${ident(column)}::text = ''`,
       );
       const n = nulls.rows[0]?.n ?? 0;
       if (n > 0) throw new Error(`Idempotency keys: ${n} appointments have no ${column}`);

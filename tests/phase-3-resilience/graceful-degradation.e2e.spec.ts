@@ -3,12 +3,8 @@
 // with all up, it must answer without that notice. Reads only: it never causes an outage.
 import { requireSetting, test } from '../../fixtures/index.ts';
 import { check } from '../../fixtures/tags.ts';
-import {
-  degradationVerdict,
-  dependencyOutages,
-  hasHealthChecks,
-  settingPattern,
-} from '../../fixtures/page-verdicts.ts';
+import { dependencyOutages, healthMapping } from '../../fixtures/health-formats.ts';
+import { degradationVerdict, settingPattern } from '../../fixtures/page-verdicts.ts';
 
 // A notice rendered by a script after an API call needs a moment after the load event.
 const NOTICE_WAIT_MS = 5_000;
@@ -22,14 +18,18 @@ test(
       'HEALTH_DETAILED_PATH',
       'the detailed health endpoint that reports each dependency',
     );
+    const mapping = healthMapping(settings);
+    if (mapping.dependencyPaths.length === 0)
+      requireSetting(undefined, 'HEALTH_DEPENDENCY_PATH', 'where the detailed health shows each dependency');
     const res = await app.get(healthPath, { headers: { accept: 'application/json' } });
-    const health = res.json();
-    if (!hasHealthChecks(health)) {
+    const reading = dependencyOutages(res.json(), settings.DEGRADATION_DEPENDENCIES, mapping);
+    // Not one of them reported: a wrong mapping, or a health answer that is no report at all.
+    if (reading.unreported.length === settings.DEGRADATION_DEPENDENCIES.length) {
       throw new Error(
-        `${healthPath} answered HTTP ${res.status} without a "checks" object: cannot tell which dependency is out`,
+        `${healthPath} answered HTTP ${res.status} without ${reading.unreported.join(', ')} (DEGRADATION_DEPENDENCIES, read at ${mapping.dependencyPaths.join(' or ')}): cannot tell which dependency is out`,
       );
     }
-    const outages = dependencyOutages(health, settings.DEGRADATION_DEPENDENCIES);
+    const { outages } = reading;
 
     const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form');
     const notice = page

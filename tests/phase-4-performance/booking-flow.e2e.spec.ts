@@ -2,10 +2,11 @@
 // confirmation page that shows the Cal.com booking UID. The appointment is synthetic (marker
 // e-mail, a slot ~300 days ahead) and removed after the test, its Cal.com booking cancelled.
 import { test } from '../../fixtures/index.ts';
-import { labelledValue } from '../../fixtures/browser.ts';
+import { labelledValue } from '../../fixtures/detail-layouts.ts';
 import { ident } from '../../fixtures/db.ts';
 import { check } from '../../fixtures/tags.ts';
-import { dependencyOutages, pathParams } from '../../fixtures/page-verdicts.ts';
+import { dependencyOutages, healthMapping } from '../../fixtures/health-formats.ts';
+import { pathParams } from '../../fixtures/page-verdicts.ts';
 import { thresholds } from '../../phases/catalogue.ts';
 
 // A confirmation without the UID yet is reloaded at this pace (the sync may be a queued job).
@@ -81,7 +82,8 @@ test(
       if (!settings.HEALTH_DETAILED_PATH) return [];
       try {
         const res = await app.get(settings.HEALTH_DETAILED_PATH, { headers: { accept: 'application/json' } });
-        return dependencyOutages(res.json(), settings.DEGRADATION_DEPENDENCIES);
+        return dependencyOutages(res.json(), settings.DEGRADATION_DEPENDENCIES, healthMapping(settings))
+          .outages;
       } catch {
         return []; // a health endpoint that does not answer says nothing about the sync
       }

@@ -1,8 +1,9 @@
 // Monitoring is live: the metrics endpoint answers with the series the dashboards read, the
-// error rate it reports is low, and the dashboards themselves answer.
+// error rate it reports is low (5xx by the request counter's status label, or an error counter of
+// the app's own against the request counter), and the dashboards themselves answer.
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { test } from '../../fixtures/index.ts';
-import { errorRatePct, type MetricFamily } from '../../fixtures/api-verdicts.ts';
+import { errorCounterRatePct, errorRatePct, type MetricFamily } from '../../fixtures/api-verdicts.ts';
 import { requireSetting } from '../../fixtures/settings.ts';
 import { check } from '../../fixtures/tags.ts';
 
@@ -23,15 +24,26 @@ test(
     const missing = settings.METRICS_REQUIRED.filter((m) => !names.has(m));
     if (missing.length > 0) throw new Error(`Monitoring: metrics ${path} lacks ${missing.join(', ')}`);
     // Health probes (ours and the load balancer's) are not user traffic.
-    const rate = errorRatePct(families, [settings.HEALTH_PATH, settings.HEALTH_DETAILED_PATH ?? '']);
-    if (rate === undefined)
-      throw new Error(`Monitoring: http_requests_total in ${path} has counted no requests`);
-    measure(
-      'Error rate',
-      Math.round(rate.pct * 10) / 10,
-      'errorRatePct',
-      `${rate.errors} of ${rate.total} requests answered 5xx`,
-    );
+    const probes = [settings.HEALTH_PATH, settings.HEALTH_DETAILED_PATH ?? ''];
+    const requests = settings.METRICS_REQUEST_COUNTER;
+    const errorCounter = settings.METRICS_ERROR_COUNTER;
+    const rate = errorCounter
+      ? errorCounterRatePct(families, probes, requests, errorCounter)
+      : errorRatePct(families, probes, requests);
+    if (rate === undefined) {
+      throw new Error(
+        `Monitoring: ${requests} in ${path} ${names.has(requests) ? 'has counted no requests' : 'is missing (METRICS_REQUEST_COUNTER)'}`,
+      );
+    }
+    const detail =
+      errorCounter === undefined
+        ? `${rate.errors} of ${rate.total} requests answered 5xx`
+        : `${rate.errors} ${errorCounter} of ${rate.total} ${requests}${
+            'exported' in rate && !rate.exported
+              ? ` (${errorCounter} not exported yet: no errors counted)`
+              : ''
+          }`;
+    measure('Error rate', Math.round(rate.pct * 10) / 10, 'errorRatePct', detail);
   },
 );
 

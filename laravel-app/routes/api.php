@@ -1,0 +1,6 @@
+<?php
+
+use App\Http\Controllers\AvailabilityController;
+use Illuminate\Support\Facades\Route;
+
+Route::get('/availability', AvailabilityController::class)->name('availability');
