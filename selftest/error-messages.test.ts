@@ -36,6 +36,7 @@ function formHtml(
   errors: Record<string, string>,
   required: boolean,
   perField: boolean,
+  oldNotes: string,
 ): string {
   const req = required ? ' required' : '';
   const under = (f: string) =>
@@ -48,6 +49,7 @@ ${summary}
 <label for="n">Patient name</label><input id="n" name="patient_name"${req}>${under('patient_name')}
 <label for="e">Patient email</label><input id="e" name="patient_email" type="email"${req}>${under('patient_email')}
 <label for="s">Start time</label><input id="s" name="starts_at" type="datetime-local"${req}>${under('starts_at')}
+<label for="t">Notes</label><textarea id="t" name="notes">${oldNotes}</textarea>
 <button type="submit">Book appointment</button>
 </form></main></body></html>`;
 }
@@ -68,22 +70,26 @@ function site(req: IncomingMessage, res: ServerResponse): void {
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(form.get('patient_email') ?? ''))
         errors.patient_email = MESSAGES.patient_email!;
       if (!(Date.parse(form.get('starts_at') ?? '') > Date.now())) errors.starts_at = MESSAGES.starts_at!;
-      // Laravel: 302 back to the form, the errors flashed in the session (here a cookie).
+      // Laravel: 302 back to the form, the errors and the old input flashed in the session
+      // (here a cookie); the form shows the old notes again inside its textarea.
+      const flashed = { errors, notes: form.get('notes') ?? '' };
       res.writeHead(302, {
         location: url.pathname,
-        'set-cookie': `flash=${encodeURIComponent(JSON.stringify(errors))}; Path=/`,
+        'set-cookie': `flash=${encodeURIComponent(JSON.stringify(flashed))}; Path=/`,
       });
       res.end();
     });
     return;
   }
   const flash = /(?:^|;\s*)flash=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
-  const errors = flash ? (JSON.parse(decodeURIComponent(flash)) as Record<string, string>) : {};
+  const flashed = flash
+    ? (JSON.parse(decodeURIComponent(flash)) as { errors: Record<string, string>; notes: string })
+    : { errors: {}, notes: '' };
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
     'set-cookie': 'flash=; Path=/; Max-Age=0',
   });
-  res.end(formHtml(url.pathname, path, errors, required, perField));
+  res.end(formHtml(url.pathname, path, flashed.errors, required, perField, flashed.notes));
 }
 
 describe('error messages in real Chromium', () => {
@@ -160,7 +166,8 @@ describe('error messages in real Chromium', () => {
     const blank = await submitForm('/blank', {}, 3, false, 1_000);
     assert.equal(blank.verdict.ok, false);
     assert.match(blank.verdict.message, /3 of 3 error message\(s\) are blank/);
-    const silent = await submitForm('/silent', {}, 3, false, 1_000);
+    // The old input shown again in a textarea is no message.
+    const silent = await submitForm('/silent', { Notes: 'Call before 9' }, 3, false, 1_000);
     assert.equal(silent.verdict.ok, false);
     assert.match(silent.verdict.message, /showed no error message/);
   });
