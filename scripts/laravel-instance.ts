@@ -47,6 +47,11 @@ export interface LaravelInstanceOptions {
   loginPassword: string;
   /** How often the heartbeat job is dispatched. */
   heartbeatEverySeconds: number;
+  /**
+   * Self-tests: the pid whose end ends this instance's processes too. They run in groups of
+   * their own (for `stop`), so a test process that is killed would otherwise leave them behind.
+   */
+  ownerPid?: number;
 }
 
 export type LaravelProcessName = 'calcom' | 'server' | 'worker' | 'heartbeat';
@@ -215,6 +220,19 @@ function command(
   }
 }
 
+/**
+ * A detached shell that kills the group `pid` leads once `owner` is gone (or the leader is). A
+ * zombie counts as gone: where PID 1 does not reap, a killed owner lingers as one.
+ */
+function watchOwner(owner: number, pid: number): void {
+  const script = [
+    'alive() { if [ -r "/proc/$1/stat" ]; then [ "$(sed "s/.*) //" "/proc/$1/stat" | cut -c1)" != Z ]; else kill -0 "$1" 2>/dev/null; fi; }',
+    'while alive "$0" && alive "$1"; do sleep 1; done',
+    'kill -9 -"$1" 2>/dev/null',
+  ].join('\n');
+  spawn('sh', ['-c', script, String(owner), String(pid)], { detached: true, stdio: 'ignore' }).unref();
+}
+
 /** Starts one process detached, in its own group, output appended to its process log. */
 export function spawnProcess(o: LaravelInstanceOptions, name: LaravelProcessName): number {
   const { cmd, args, env, cwd } = command(o, name);
@@ -223,6 +241,7 @@ export function spawnProcess(o: LaravelInstanceOptions, name: LaravelProcessName
     const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
     if (child.pid === undefined) throw new Error(`could not start ${cmd} ${args.join(' ')}`);
     child.unref();
+    if (o.ownerPid !== undefined) watchOwner(o.ownerPid, child.pid);
     return child.pid;
   } finally {
     closeSync(fd);

@@ -129,6 +129,7 @@ export async function startTestLaravel(opts: StartTestLaravelOptions = {}): Prom
     loginEmail: 'reception@clinic.test',
     loginPassword: `pw-${randomBytes(6).toString('hex')}`,
     heartbeatEverySeconds: opts.heartbeatEverySeconds ?? 2,
+    ownerPid: process.pid,
   };
   const release = async () => {
     const errors: unknown[] = [];
