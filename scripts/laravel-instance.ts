@@ -47,6 +47,8 @@ export interface LaravelInstanceOptions {
   loginPassword: string;
   /** How often the heartbeat job is dispatched. */
   heartbeatEverySeconds: number;
+  /** APP_TIMEZONE: the log's timestamps and the database's wall-clock times (default UTC). */
+  timezone?: string;
   /**
    * Self-tests: the pid whose end ends this instance's processes too. They run in groups of
    * their own (for `stop`), so a test process that is killed would otherwise leave them behind.
@@ -77,6 +79,7 @@ export function laravelEnv(o: LaravelInstanceOptions): Record<string, string> {
     APP_DEBUG: 'false',
     APP_KEY: o.appKey,
     APP_URL: `http://127.0.0.1:${o.appPort}`,
+    APP_TIMEZONE: o.timezone ?? 'UTC',
     APP_STORAGE_PATH: o.storagePath,
     APP_SERVICES_CACHE: path.join(cacheDir, 'services.php'),
     APP_PACKAGES_CACHE: path.join(cacheDir, 'packages.php'),
