@@ -6,7 +6,7 @@
 // An instance is isolated by its ports, database names, Redis prefix and storage folder.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -251,7 +251,38 @@ export function spawnProcess(o: LaravelInstanceOptions, name: LaravelProcessName
   }
 }
 
-/** SIGTERM to the process group (php -S forks its workers), SIGKILL if it lingers. */
+/** Whether a process of group `pgid` still runs; zombies do not count (PID 1 may not reap). */
+function groupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // After the command's closing parenthesis: state, ppid, pgrp, ...
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  }
+  return false;
+}
+
+/**
+ * SIGTERM to the process group (php -S forks workers that outlive their master), then waits
+ * until every member is gone, SIGKILL if one lingers.
+ */
 export async function killGroup(pid: number, timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
   const signal = (s: NodeJS.Signals) => {
     try {
@@ -264,11 +295,11 @@ export async function killGroup(pid: number, timeoutMs = STOP_TIMEOUT_MS): Promi
       }
     }
   };
-  if (!alive(pid)) return;
+  if (!groupAlive(pid)) return;
   signal('SIGTERM');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!alive(pid)) return;
+    if (!groupAlive(pid)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   signal('SIGKILL');
