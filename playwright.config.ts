@@ -38,7 +38,7 @@ export default defineConfig({
   forbidOnly: env.CI,
   retries: 0,
   // One @api worker and the browser workers (E2E_WORKERS, else one per core but one), as the projects say below.
-  workers: 1 + e2eWorkers,
+  workers: env.API_WORKERS + e2eWorkers,
   reporter: reporters,
   // Reaches the reporter in a merge of shards too (ENVIRONMENT.md).
   metadata: {
@@ -61,7 +61,7 @@ export default defineConfig({
     // Chromium) serving one project, so two @api workers stopping to make room for two @e2e ones
     // cost two more starts. On 2 cores this is one of each, both busy from the start: a full run
     // takes 0.91x, a phase-1 run 0.85x the wall time of two shared workers (BENCHMARKS.md).
-    { name: 'api', grep: /@api\b/, workers: 1 },
+    { name: 'api', grep: /@api\b/, workers: env.API_WORKERS },
     {
       name: 'e2e',
       grep: /@e2e\b/,

@@ -422,6 +422,8 @@ const schema = z.object({
 
   // --- Browser ---
   CHROMIUM_PATH: optStr(),
+  /** Workers for the @api checks (milliseconds each against a healthy target). */
+  API_WORKERS: int(1, 1, 64),
   /** Browser-check workers; 0: one per core but one (the api project has one of its own). */
   E2E_WORKERS: int(0, 0, 64),
 
