@@ -3,9 +3,9 @@
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { phases } from '../phases/catalogue.ts';
-import { sparkline, trendSvg } from './history.ts';
-import type { Check, CheckStatus, RunModel, StepSnap } from './model.ts';
-import { formatDuration } from './signoff.ts';
+import { historyEntry, sparkline, trendSvg } from './history.ts';
+import type { CauseGroup, Check, CheckStatus, RunModel, RunStatus, StepSnap } from './model.ts';
+import { deploymentBlock, formatDuration } from './signoff.ts';
 
 /** Template sources by file name (reporters/templates/*.hbs), loaded by write.ts. */
 export type Templates = Record<string, string>;
@@ -20,14 +20,33 @@ export interface RenderedRun {
   report: Map<string, string>;
   /** Relative to the screenshot folder. */
   screenshots: Map<string, string>;
+  /** The line appended to storage/history.jsonl. */
+  historyLine: string;
+  /** The block appended to storage/deployment.log. */
+  deploymentBlock: string;
+  /** The Markdown appended to GITHUB_STEP_SUMMARY (when set). */
+  stepSummary: string;
 }
 
-export const ICON: Record<CheckStatus | 'NONE', string> = {
+export const ICON: Record<CheckStatus | RunStatus | 'NONE', string> = {
   PASS: '✅',
   WARN: '⚠️',
   FAIL: '❌',
+  INCONCLUSIVE: '❔',
+  ERROR: '❔',
   SKIP: '⏭️',
   NONE: '⬜',
+};
+
+/** The state in words, for readers without colour emoji fonts (a server's browser often has none). */
+export const WORD: Record<CheckStatus | RunStatus | 'NONE', string> = {
+  PASS: 'pass',
+  WARN: 'warning',
+  FAIL: 'fail',
+  INCONCLUSIVE: 'inconclusive',
+  ERROR: 'inconclusive',
+  SKIP: 'skipped',
+  NONE: 'not covered',
 };
 
 /** 100 → "100%", 83.33 → "83.3%": one decimal only where the rate is not whole. */
@@ -38,16 +57,26 @@ export function formatRate(rate: number): string {
 /** The runbook's three summary lines. */
 export function summaryHead(model: RunModel): string[] {
   const c = model.counts;
-  const ok = c.failed === 0 && c.executed > 0 && model.globalErrors.length === 0;
+  const ok = c.failed === 0 && c.inconclusive === 0 && c.executed > 0 && model.globalErrors.length === 0;
+  const mark = ok
+    ? '✅'
+    : c.failed === 0 && c.inconclusive > 0 && model.globalErrors.length === 0
+      ? '❔'
+      : '❌';
   const critical =
     c.criticalFailures === 0
       ? '✅ No critical errors'
       : `❌ ${c.criticalFailures} critical error${c.criticalFailures === 1 ? '' : 's'}`;
-  return [
-    `${ok ? '✅' : '❌'} ${c.passed}/${c.executed} checks passed`,
-    `${ok ? '✅' : '❌'} Success rate: ${formatRate(model.successRate)}`,
+  const lines = [
+    `${mark} ${c.passed}/${c.executed} checks passed`,
+    `${mark} Success rate: ${formatRate(model.successRate)}`,
     critical,
   ];
+  if (c.inconclusive > 0)
+    lines.push(
+      `❔ ${c.inconclusive} check${c.inconclusive === 1 ? '' : 's'} inconclusive (the checker could not verify)`,
+    );
+  return lines;
 }
 
 export function resultLine(model: RunModel): string {
@@ -63,11 +92,26 @@ export function resultLine(model: RunModel): string {
       return 'Result: DO NOT PROCEED - FIX & RETEST ❌';
     case 'ROLLBACK':
       return `Result: ROLLBACK - critical check failed, revert Phase ${model.phase} ❌`;
+    case 'INCONCLUSIVE':
+      return `Result: INCONCLUSIVE - ${model.verdictCause ?? `could not verify Phase ${model.phase}`}; fix the runner and re-run; do not roll back on this result ❔`;
   }
+}
+
+/** "❔ 10 browser checks: Chromium not found at /x — fix: …", then the checks, indented. */
+export function causeGroupLines(g: CauseGroup): string[] {
+  const what = g.status === 'INCONCLUSIVE' ? 'INCONCLUSIVE' : 'FAIL';
+  return [
+    `${ICON[g.status]} ${g.checks.length} ${g.noun} ${what}, one cause: ${g.text}${g.evidence ? ` (evidence: ${g.evidence})` : ''}${g.fix ? ` — fix: ${g.fix}` : ''}`,
+    ...g.checks.map((c) => `    - ${c.title}`),
+  ];
 }
 
 export function summaryTxt(model: RunModel): string {
   const lines = [...summaryHead(model), ''];
+  if (model.causes.length) {
+    for (const g of model.causes) lines.push(...causeGroupLines(g));
+    lines.push('');
+  }
   for (const c of model.checks) lines.push(`${ICON[c.status]} ${c.title}: ${c.summaryText}`);
   for (const e of model.globalErrors) lines.push(`❌ Run error (outside any check): ${oneLine(e)}`);
   if (model.counts.total === 0) lines.push('❌ No check ran: does --grep match any check?');
@@ -95,6 +139,7 @@ export function statusEnv(model: RunModel): string {
     ['TOTAL', c.total],
     ['PASSED', c.passed],
     ['FAILED', c.failed],
+    ['INCONCLUSIVE', c.inconclusive],
     ['WARNINGS', c.warnings],
     ['SKIPPED', c.skipped],
     ['FLAKY', c.flaky],
@@ -107,7 +152,7 @@ export function statusEnv(model: RunModel): string {
     ['DURATION_MS', Math.round(model.durationMs)],
   ];
   return (
-    `# phasegate run status: safe to source (values shell-quoted). STATUS: PASS | WARN | FAIL\n` +
+    `# phasegate run status: safe to source (values shell-quoted). STATUS: PASS | WARN | ERROR | FAIL\n` +
     pairs.map(([k, v]) => `${k}=${shellQuote(String(v))}`).join('\n') +
     '\n'
   );
@@ -141,7 +186,7 @@ function stepLines(steps: readonly StepSnap[], depth: number): string[] {
 
 function checkLog(c: Check): string {
   const lines = [
-    `${ICON[c.status]} ${c.status}${c.crashed ? ' (crashed)' : ''}  ${c.title}`,
+    `${ICON[c.status]} ${c.status}${c.crashed ? ' (crashed)' : ''}${c.fault ? ` (${c.fault}'s fault)` : ''}  ${c.title}`,
     `  file: ${c.file}:${c.line}   project: ${c.project || '(none)'}`,
     `  tags: ${c.tags.join(' ')}`,
     `  duration: ${Math.round(c.durationMs)} ms   retries: ${c.retries}`,
@@ -322,5 +367,11 @@ export function render(model: RunModel, ctx: RenderContext): RenderedRun {
     ['report.json', JSON.stringify({ ...model, generatedAt: v.generatedAt }, null, 2) + '\n'],
     ['status.env', statusEnv(model)],
   ]);
-  return { report, screenshots: new Map([['report.json', screenshotReport(model)]]) };
+  return {
+    report,
+    screenshots: new Map([['report.json', screenshotReport(model)]]),
+    historyLine: JSON.stringify(historyEntry(model)) + '\n',
+    deploymentBlock: deploymentBlock(model, ctx.now),
+    stepSummary: stepSummary(model),
+  };
 }

@@ -10,15 +10,14 @@ import { phaseTags } from '../fixtures/tags.ts';
 import { phases } from '../phases/catalogue.ts';
 import { parseHistory, sparkline } from '../reporters/history.ts';
 import {
-  causeOf,
   countChecks,
   decide,
-  missingSettingOf,
   resolvePhase,
   slug,
   type Check,
   type RunModel,
 } from '../reporters/model.ts';
+import { causeOf, missingSettingOf } from '../results/index.ts';
 import { formatRate, resultLine, shellQuote } from '../reporters/render.ts';
 import { evaluateFinal } from '../reporters/signoff.ts';
 import { atomicWrite, createRunDirs, runDirName, sweepStaleTemps } from '../reporters/write.ts';
