@@ -49,7 +49,8 @@ export default defineConfig({
   },
   use: {
     baseURL: env.targetUrl,
-    trace: 'off',
+    // A failing browser check keeps its trace (the report links it); cost measured in BENCHMARKS.md.
+    trace: 'retain-on-failure',
     screenshot: 'off',
     actionTimeout: 10_000,
     navigationTimeout: 15_000,

@@ -112,6 +112,8 @@ export interface Evidence {
   screenshots: ScreenshotFact[];
   /** Text of each check's `browser-console` attachment, by test id. */
   consoles: Record<string, string>;
+  /** The Playwright trace of each failed or inconclusive check, relative to the screenshot folder. */
+  traces: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,6 +160,8 @@ export interface Check {
   stdout: string;
   stderr: string;
   browserConsole: string | null;
+  /** Its Playwright trace (relative to the screenshot folder), kept for a check that did not pass. */
+  trace: string | null;
   attempts: AttemptSnap[];
 }
 
@@ -488,6 +492,7 @@ export function checkFromSnap(t: TestSnap, shots: ScreenshotFact[], browserConso
     stdout: t.stdout,
     stderr: t.stderr,
     browserConsole,
+    trace: null,
     attempts: t.attempts,
   };
 }
@@ -575,16 +580,22 @@ export function groupCauses(checks: readonly Check[]): CauseGroup[] {
     g.checks.push({ id: c.id, title: c.title });
   }
   const byId = new Map(checks.map((c) => [c.id, c]));
-  return [...groups.values()]
-    // An inconclusive cause is listed even for one check: its line carries the evidence and the fix.
-    .filter((g) => g.checks.length > 1 || g.status === 'INCONCLUSIVE')
-    .map((g) => {
-      const kinds = new Set(g.checks.map((k) => byId.get(k.id)?.kind));
-      const noun =
-        kinds.size === 1 && kinds.has('e2e') ? 'browser checks' : kinds.size === 1 ? 'API checks' : 'checks';
-      return { ...g, noun };
-    })
-    .sort((a, b) => b.checks.length - a.checks.length || (a.text < b.text ? -1 : 1));
+  return (
+    [...groups.values()]
+      // An inconclusive cause is listed even for one check: its line carries the evidence and the fix.
+      .filter((g) => g.checks.length > 1 || g.status === 'INCONCLUSIVE')
+      .map((g) => {
+        const kinds = new Set(g.checks.map((k) => byId.get(k.id)?.kind));
+        const noun =
+          kinds.size === 1 && kinds.has('e2e')
+            ? 'browser checks'
+            : kinds.size === 1
+              ? 'API checks'
+              : 'checks';
+        return { ...g, noun };
+      })
+      .sort((a, b) => b.checks.length - a.checks.length || (a.text < b.text ? -1 : 1))
+  );
 }
 
 /** "could not verify Phase 3: Chromium not found at /x (10 browser checks)". */
@@ -655,9 +666,10 @@ export function buildModel(snapshot: RunSnapshot, ctx: ModelContext): RunModel {
   for (const s of ctx.evidence.screenshots) {
     shotsByTest.set(s.testId, [...(shotsByTest.get(s.testId) ?? []), s]);
   }
-  const checks = [...snapshot.tests]
-    .sort(compareTests(ctx.catalogue))
-    .map((t) => checkFromSnap(t, shotsByTest.get(t.id) ?? [], ctx.evidence.consoles[t.id] ?? null));
+  const checks = [...snapshot.tests].sort(compareTests(ctx.catalogue)).map((t) => ({
+    ...checkFromSnap(t, shotsByTest.get(t.id) ?? [], ctx.evidence.consoles[t.id] ?? null),
+    trace: ctx.evidence.traces[t.id] ?? null,
+  }));
   const counts = countChecks(checks);
   const rate = successRate(counts);
   const { status, recommendation } = decide(counts, snapshot.globalErrors.length);

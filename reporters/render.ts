@@ -4,6 +4,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { phases } from '../phases/catalogue.ts';
 import { historyEntry, sparkline, trendSvg } from './history.ts';
+import { formatValue, measurementMessage, type Measurement } from '../results/index.ts';
 import type { CauseGroup, Check, CheckStatus, RunModel, RunStatus, StepSnap } from './model.ts';
 import { deploymentBlock, formatDuration } from './signoff.ts';
 
@@ -231,6 +232,54 @@ function posixRelative(from: string, to: string): string {
   return path.relative(from, to).split(path.sep).join('/') || '.';
 }
 
+/** "███████░░░ 70% of limit": a measured value against its limit, readable without colour. */
+export function textBar(m: Measurement, width = 10): string {
+  const span = Math.max(m.limit, m.target, m.value) || 1;
+  const filled = Math.max(0, Math.min(width, Math.round((m.value / span) * width)));
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+const VERDICT_COLOUR = { green: '#1a7f37', yellow: '#9a6700', red: '#cf222e' } as const;
+
+/**
+ * A small horizontal bar of a measured value, with ticks at its target and limit, as inline SVG
+ * for index.html; built from numbers and fixed strings only, so it needs no escaping.
+ */
+export function measurementSvg(m: Measurement): string {
+  const w = 160;
+  const h = 14;
+  const span = Math.max(m.limit, m.target, m.value) * 1.1 || 1;
+  const x = (v: number) => Math.round((Math.max(0, v) / span) * w);
+  const n = (v: number) => (Number.isFinite(v) ? v : 0);
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="value against target and limit">` +
+    `<rect x="0" y="3" width="${w}" height="8" fill="#eaeef2"/>` +
+    `<rect x="0" y="3" width="${x(n(m.value))}" height="8" fill="${VERDICT_COLOUR[m.verdict]}"/>` +
+    `<rect x="${x(n(m.target))}" y="0" width="2" height="${h}" fill="#57606a"><title>target</title></rect>` +
+    `<rect x="${Math.min(w - 2, x(n(m.limit)))}" y="0" width="2" height="${h}" fill="#cf222e"><title>limit</title></rect>` +
+    `</svg>`
+  );
+}
+
+/** The measured values of this run's measurements across the trend's runs (oldest first). */
+function valueTrends(model: RunModel): { name: string; unit: string; values: string; sparkline: string }[] {
+  const current = new Map<string, Measurement>();
+  for (const c of model.checks)
+    for (const m of c.measurements) if (!current.has(m.name)) current.set(m.name, m);
+  return [...current.values()].map((m) => {
+    const series = model.trend
+      .map((p) => p.values?.[m.name])
+      .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const max = Math.max(m.limit, m.target, ...series);
+    return {
+      name: m.name,
+      unit: m.unit,
+      values: series.map((v) => formatValue(v, m.unit)).join(' → '),
+      sparkline: sparkline(series, 0, max),
+    };
+  });
+}
+
 /** Escapes what would break a Markdown table cell or list item. */
 function md(v: unknown): string {
   return String(v ?? '')
@@ -242,11 +291,29 @@ function md(v: unknown): string {
 function view(model: RunModel) {
   const shotDirLink = posixRelative(model.reportDir, model.screenshotDir);
   const byId = new Map(model.checks.map((c) => [c.id, c]));
+  const htmlReport = posixRelative(model.reportDir, 'playwright-report');
   const checkView = (c: Check) => ({
     ...c,
     icon: ICON[c.status],
+    word: WORD[c.status],
     duration: formatDuration(c.durationMs),
     logName: `${c.kind}.log`,
+    measured: c.measurements.map((m) => ({
+      ...m,
+      text: measurementMessage(m),
+      bar: textBar(m),
+      svg: measurementSvg(m),
+      word: m.verdict === 'green' ? 'within target' : m.verdict === 'yellow' ? 'over target' : 'over limit',
+    })),
+    shotLinks: c.screenshots.map((s) => ({ name: s.name, link: `${shotDirLink}/${s.file}` })),
+    traceLink: c.trace ? `${shotDirLink}/${c.trace}` : null,
+    htmlReportLink: `${htmlReport}/index.html#?testId=${encodeURIComponent(c.id)}`,
+  });
+  const causeView = (g: CauseGroup) => ({
+    ...g,
+    icon: ICON[g.status],
+    word: WORD[g.status],
+    count: g.checks.length,
   });
   const rates = model.trend.map((p) => p.successRate);
   return {
@@ -263,6 +330,10 @@ function view(model: RunModel) {
           : 'fallback (no common phase tag)',
     checks: model.checks.map(checkView),
     failures: model.checks.filter((c) => c.status === 'FAIL').map(checkView),
+    inconclusive: model.checks.filter((c) => c.status === 'INCONCLUSIVE').map(checkView),
+    causes: model.causes.map(causeView),
+    word: WORD[model.status],
+    valueTrends: valueTrends(model),
     warned: model.checks.filter((c) => c.status === 'WARN').map(checkView),
     skipped: model.checks.filter((c) => c.status === 'SKIP').map(checkView),
     screenshots: model.screenshots.map((s) => ({

@@ -20,6 +20,7 @@ import { redact } from '../config/env.ts';
 import { BROWSER_CONSOLE_ATTACHMENT, type ImageMeasures } from '../results/index.ts';
 import type { HistoryEntry } from './history.ts';
 import { parseHistory } from './history.ts';
+import { slug } from './model.ts';
 import type {
   AttachmentSnap,
   Evidence,
@@ -165,7 +166,34 @@ export async function gatherEvidence(
       });
     if (texts.length) consoles[t.id] = texts.join('\n');
   }
-  return { screenshots, consoles };
+  return { screenshots, consoles, traces: copyTraces(snapshot, screenshotDir) };
+}
+
+/** Playwright's name for the trace attachment (`trace: 'retain-on-failure'`). */
+const TRACE_ATTACHMENT = 'trace';
+
+/**
+ * Copies the trace of every check that did not pass into `traces/` beside the screenshots, so
+ * the report links to it after Playwright's test-results folder is gone. Named after the check
+ * (and its id, for two checks of one title) from what a merge of shards still has.
+ */
+function copyTraces(snapshot: RunSnapshot, screenshotDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of snapshot.tests) {
+    if (t.outcome !== 'unexpected') continue;
+    const a = t.attachments.find((x) => x.name === TRACE_ATTACHMENT && x.contentType === 'application/zip');
+    if (!a) continue;
+    let bytes: Buffer;
+    try {
+      bytes = attachmentBytes(a);
+    } catch {
+      continue; // the check's evidence is its error; a vanished trace is not worth the report
+    }
+    const rel = `traces/${slug(t.title)}_${t.id.slice(0, 8)}.zip`;
+    atomicWrite(path.join(screenshotDir, rel), bytes);
+    out[t.id] = rel;
+  }
+  return out;
 }
 
 /**

@@ -111,15 +111,12 @@ export function record(sink: ResultSink, r: CheckResult): void {
   }
 }
 
-/** The error text of an inconclusive check: the cause, then the evidence and the fix. */
+/**
+ * The error text of an inconclusive check: the cause on one short line (the evidence and the fix
+ * travel in the annotation, and the report and the preflight's console line show them once).
+ */
 export function inconclusiveMessage(c: Cause): string {
-  return [
-    `Inconclusive (the checker's problem, not the target's): ${c.text}`,
-    c.evidence ? `evidence: ${c.evidence}` : '',
-    c.fix ? `fix: ${c.fix}` : '',
-  ]
-    .filter(Boolean)
-    .join('; ');
+  return `Inconclusive (the checker's side, not the target's): ${c.text}`;
 }
 
 /** Annotations as the reporter sees them. */
