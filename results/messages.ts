@@ -85,7 +85,8 @@ export function crashCause(step: string, error: string): string {
 // Inconclusive cause: JSON of Cause in an `inconclusive` annotation.
 
 export function encodeCause(c: Cause): string {
-  return JSON.stringify(c);
+  const { key, text, fault, evidence, fix } = c;
+  return JSON.stringify({ key, text, fault, evidence, fix });
 }
 
 export function decodeCause(text: string): Cause | null {

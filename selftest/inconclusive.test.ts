@@ -64,6 +64,20 @@ async function checkScript(root: string, env: Record<string, string>): Promise<S
   };
 }
 
+/** The workflow's "Gate on status.env" step, as bash runs it in CI. */
+function gateScript(): string {
+  const yml = readFileSync(path.join(REPO, '.github/workflows/post-deploy.yml'), 'utf8');
+  const m = /- name: Gate on status\.env\n\s+run: \|\n((?:\s{10}.*\n?)+)/.exec(yml);
+  assert.ok(m?.[1], 'the workflow has no "Gate on status.env" step');
+  return m[1].replace(/^ {10}/gm, '');
+}
+
+/** Runs the gate where `storage/` is the run's storage folder; returns its exit code. */
+async function gate(storage: string): Promise<number | null> {
+  const child = spawn('bash', ['-c', gateScript()], { cwd: path.dirname(storage), stdio: 'ignore' });
+  return new Promise((resolve) => child.once('close', resolve));
+}
+
 const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
 
 describe('INCONCLUSIVE: the checker could not verify', { concurrency: 1 }, () => {
@@ -96,6 +110,7 @@ describe('INCONCLUSIVE: the checker could not verify', { concurrency: 1 }, () =>
     });
     const why = `\n${r.summary}\n--- output ---\n${r.output.slice(-6000)}`;
     assert.equal(r.code, 3, `the post-deployment check exits 3 on ERROR${why}`);
+    assert.equal(await gate(r.storage), 3, 'the workflow gate exits 3 on ERROR');
     assert.equal(r.status.STATUS, 'ERROR', why);
     assert.equal(r.status.RECOMMENDATION, 'INCONCLUSIVE', why);
     assert.equal(r.status.FAILED, '0', why);
@@ -163,6 +178,7 @@ describe('INCONCLUSIVE: the checker could not verify', { concurrency: 1 }, () =>
     });
     const why = `\n${r.summary}\n--- output ---\n${r.output.slice(-6000)}`;
     assert.equal(r.code, 1, why);
+    assert.equal(await gate(r.storage), 1, 'the workflow gate exits 1 on FAIL');
     assert.equal(r.status.STATUS, 'FAIL', why);
     assert.equal(r.status.RECOMMENDATION, 'ROLLBACK', why);
     assert.ok(Number(r.status.INCONCLUSIVE) >= 3, why);

@@ -24,7 +24,14 @@ import {
 import { causeOf, missingSettingOf, record, type Cause } from '../results/index.ts';
 import { formatRate, resultLine, shellQuote } from '../reporters/render.ts';
 import { deploymentBlock, evaluateFinal } from '../reporters/signoff.ts';
-import { atomicWrite, createRunDirs, runDirName, sweepStaleTemps } from '../reporters/write.ts';
+import { runMessage, shouldNotify } from '../reporters/notify.ts';
+import {
+  atomicWrite,
+  createRunDirs,
+  loadTemplates,
+  runDirName,
+  sweepStaleTemps,
+} from '../reporters/write.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'phasegate-model-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -337,5 +344,38 @@ describe('INCONCLUSIVE: the checker could not verify', () => {
       } as RunModel),
       'Result: INCONCLUSIVE - could not verify Phase 3: Chromium not found at /x; fix the runner and re-run; do not roll back on this result ❔',
     );
+  });
+});
+
+describe('the inconclusive message', () => {
+  test('its own template: not verified, do not roll back, the cause and the link', () => {
+    const model = {
+      phase: 3,
+      status: 'ERROR',
+      recommendation: 'INCONCLUSIVE',
+      verdictCause: 'could not verify Phase 3: Chromium not found at /x',
+      counts: { inconclusive: 10, executed: 30 },
+      causes: [
+        {
+          status: 'INCONCLUSIVE',
+          noun: 'browser checks',
+          text: 'Chromium not found at /x',
+          fix: 'run `npm run setup`',
+          checks: new Array(10).fill({}),
+        },
+      ],
+      checks: [],
+      reportDir: 'storage/reports/phase_3_x',
+      deployedBy: 'me',
+    } as unknown as RunModel;
+    assert.equal(shouldNotify(model, 'failure'), true);
+    const m = runMessage(model, loadTemplates(), 'https://ci.example.test');
+    assert.equal(m.subject, 'Deployment: Phase 3 INCONCLUSIVE - not verified, do not roll back');
+    assert.match(m.text, /^❔ Phase 3 Deployment - INCONCLUSIVE \(not verified\)\n/);
+    assert.match(m.text, /Cause: could not verify Phase 3: Chromium not found at \/x/);
+    assert.match(m.text, /- 10 browser checks: Chromium not found at \/x \(fix: run `npm run setup`\)/);
+    assert.match(m.text, /Do not roll back on this result/);
+    assert.match(m.text, /https:\/\/ci\.example\.test\/storage\/reports\/phase_3_x\/INDEX\.md/);
+    assert.doesNotMatch(m.text, /ROLLBACK REQUIRED|Deployment Complete/);
   });
 });
