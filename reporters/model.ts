@@ -81,6 +81,8 @@ export interface RunSnapshot {
   targetVersion: string | null;
   /** Errors outside any test (a spec that does not load, a worker that dies). */
   globalErrors: string[];
+  /** The preflight's lines (one per problem found before the first check, with its fix). */
+  preflight?: string[];
   tests: TestSnap[];
 }
 
@@ -258,6 +260,7 @@ export interface RunModel {
   coverage: Coverage;
   screenshots: ScreenshotFact[];
   globalErrors: string[];
+  preflight: string[];
   /** Earlier runs of the same phase (oldest first), then this one. */
   trend: HistoryPoint[];
   /** This run and the previous run of the phase both FAIL, on different TARGET_VERSIONs. */
@@ -719,6 +722,7 @@ export function buildModel(snapshot: RunSnapshot, ctx: ModelContext): RunModel {
     coverage: coverageOf(checks, phase, ctx.catalogue),
     screenshots: ctx.evidence.screenshots,
     globalErrors: snapshot.globalErrors,
+    preflight: snapshot.preflight ?? [],
     trend: [...ctx.history.slice(-(ctx.trendLength - 1)), point],
     bothVersionsFailing,
     notifications: ctx.notifications,

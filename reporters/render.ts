@@ -109,6 +109,7 @@ export function causeGroupLines(g: CauseGroup): string[] {
 
 export function summaryTxt(model: RunModel): string {
   const lines = [...summaryHead(model), ''];
+  if (model.preflight.length) lines.push(...model.preflight.map((l) => `⚠️ ${l}`), '');
   if (model.causes.length) {
     for (const g of model.causes) lines.push(...causeGroupLines(g));
     lines.push('');

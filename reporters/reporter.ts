@@ -17,7 +17,7 @@ import type {
 import pc from 'picocolors';
 import { env, redact, type Env } from '../config/env.ts';
 import { phases } from '../phases/catalogue.ts';
-import { causeOf, crashCause as crashCauseText } from '../results/index.ts';
+import { causeOf, crashCause as crashCauseText, preflightLinesOf } from '../results/index.ts';
 import {
   buildModel,
   planScreenshots,
@@ -67,6 +67,7 @@ export default class PhaseReporter implements Reporter {
   /** Tests known at onBegin that never reported (a run stopped early). */
   private readonly planned = new Map<string, TestSnap>();
   private readonly globalErrors: string[] = [];
+  private readonly preflight = new Set<string>();
   private meta: PhasegateMetadata = { deploymentPhase: null, targetVersion: null };
   private listOnly = false;
 
@@ -92,6 +93,7 @@ export default class PhaseReporter implements Reporter {
     // `--list` runs no check: a report (and a FAILED sign-off block) would be a lie.
     this.listOnly = (config.argv ?? []).includes('--list');
     this.noteMetadata(phasegateMetadata(config.metadata));
+    for (const l of preflightLinesOf(config.metadata)) this.preflight.add(this.r(l));
     for (const test of suite.allTests()) {
       this.planned.set(test.id, this.snap(test, undefined));
     }
@@ -102,7 +104,9 @@ export default class PhaseReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    this.noteMetadata(phasegateMetadata(test.parent.project()?.metadata));
+    const metadata = test.parent.project()?.metadata;
+    this.noteMetadata(phasegateMetadata(metadata));
+    for (const l of preflightLinesOf(metadata)) this.preflight.add(this.r(l));
     const previous = this.tests.get(test.id);
     const snap = this.snap(test, result);
     snap.attempts = [...(previous?.attempts ?? []), ...snap.attempts];
@@ -205,6 +209,7 @@ export default class PhaseReporter implements Reporter {
       metadataPhase: this.meta.deploymentPhase,
       targetVersion: this.meta.targetVersion,
       globalErrors,
+      preflight: [...this.preflight],
       tests,
     };
     // snapshot → model (the phase decided once, here) → render → write; then the messages,

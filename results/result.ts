@@ -23,6 +23,18 @@ export const ANNOTATION = {
   inconclusive: 'inconclusive',
 } as const;
 
+/**
+ * Config metadata key under which the global setup's preflight leaves its lines (one per problem,
+ * with its fix) for the reporter: string[].
+ */
+export const PREFLIGHT_METADATA = 'phasegatePreflight';
+
+/** The preflight's lines from a config's (or a shard's) metadata. */
+export function preflightLinesOf(metadata: Record<string, unknown> | undefined): string[] {
+  const v = metadata?.[PREFLIGHT_METADATA];
+  return Array.isArray(v) ? v.filter((l): l is string => typeof l === 'string') : [];
+}
+
 /** Attachment (text/plain) holding the browser console errors and page errors of an e2e check. */
 export const BROWSER_CONSOLE_ATTACHMENT = 'browser-console';
 

@@ -157,6 +157,12 @@ describe('INCONCLUSIVE: the checker could not verify', { concurrency: 1 }, () =>
     );
     assert.equal(count(r.output, /^phasegate preflight: database checks will be INCONCLUSIVE/), 1, why);
     assert.doesNotMatch(r.output, /browserType\.launch/, why);
+    // …and the report says them too, once each.
+    assert.equal(count(r.summary, /^⚠️ phasegate preflight: browser checks will be INCONCLUSIVE/), 1, why);
+    assert.match(
+      readFileSync(path.join(r.dir, 'INDEX.md'), 'utf8'),
+      /## Preflight \(before the first check\)\n\n- ⚠️ phasegate preflight: /,
+    );
     assert.ok(!r.output.includes(String(wrong.secrets[0])), 'the wrong password leaked');
 
     // deployment.log: its own block, never VERIFIED, never a rollback; the sign-off never counts it.
@@ -186,5 +192,6 @@ describe('INCONCLUSIVE: the checker could not verify', { concurrency: 1 }, () =>
     assert.match(r.summary, /^❔ 3 browser checks INCONCLUSIVE, one cause: Chromium not found at /m, why);
     assert.match(r.summary, /^Result: ROLLBACK - critical check failed, revert Phase 1/m, why);
     assert.match(r.output, /^phasegate preflight: the target .* is not answering/m, why);
+    assert.match(r.summary, /^⚠️ phasegate preflight: the target .* is not answering/m, why);
   });
 });
