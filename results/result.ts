@@ -107,7 +107,8 @@ export function record(sink: ResultSink, r: CheckResult): void {
       sink.annotations.push({ type: ANNOTATION.warning, description: r.message ?? 'warning' });
       return;
     case 'skip':
-      sink.skip(true, r.message ?? skipReason('(setting)', 'not configured'));
+      // A skip names what is missing: skipReason(setting, what) from messages.ts.
+      sink.skip(true, r.message ?? 'skipped');
       return;
     case 'fail':
       throw new CheckFailure(r.message ?? r.cause?.text ?? 'failed');

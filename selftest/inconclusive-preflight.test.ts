@@ -7,7 +7,9 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   browserProblem,
-  databaseProblem,
+  DATABASE,
+  CACHE,
+  dependencyProblem,
   executableProblem,
   problemLine,
   reportedState,
@@ -48,24 +50,35 @@ describe('preflight', () => {
     assert.equal(runsBrowserChecks(['test', '--grep', '@phase3\\b']), true);
   });
 
-  test('a refused database is the checker’s fault only when the application reports it up', () => {
+  test('a refused database or cache is the checker’s fault only when the application reports it up', () => {
     const health = { status: 'ok', checks: { database: { status: 'ok' }, cache: { status: 'down' } } };
     assert.equal(reportedState(health, 'database'), 'up');
     assert.equal(reportedState(health, 'cache'), 'down');
     assert.equal(reportedState(health, 'queue'), null);
     assert.equal(reportedState('<html>', 'database'), null);
     const o = {
+      dependency: DATABASE,
       error: 'password authentication failed for user "x"',
       where: 'h:5432/db',
       healthPath: '/api/health/detailed',
     };
-    const p = databaseProblem({ ...o, appSays: 'up' });
+    const p = dependencyProblem({ ...o, appSays: 'up' });
     assert.equal(p?.fault, 'checker');
     assert.equal(p?.evidence, "the application's /api/health/detailed reports its database up");
     assert.equal(p?.error, o.error);
-    assert.equal(databaseProblem({ ...o, appSays: 'down' }), null, 'the app says down: the target’s news');
-    assert.equal(databaseProblem({ ...o, appSays: null }), null, 'nothing vouches for the database');
-    assert.equal(databaseProblem({ ...o, healthPath: undefined, appSays: 'up' }), null);
+    assert.equal(dependencyProblem({ ...o, appSays: 'down' }), null, 'the app says down: the target’s news');
+    assert.equal(dependencyProblem({ ...o, appSays: null }), null, 'nothing vouches for the database');
+    assert.equal(dependencyProblem({ ...o, healthPath: undefined, appSays: 'up' }), null);
+    const c = dependencyProblem({
+      ...o,
+      dependency: CACHE,
+      error: 'WRONGPASS',
+      where: 'h:6379',
+      appSays: 'up',
+    });
+    assert.equal(c?.reaches, 'cache checks');
+    assert.equal(c?.text, 'the checker cannot use the cache h:6379: WRONGPASS');
+    assert.match(c?.fix ?? '', /REDIS_URL/);
   });
 
   test('storage that cannot be written is named with its path', () => {

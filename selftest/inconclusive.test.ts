@@ -191,7 +191,7 @@ describe('INCONCLUSIVE: the checker could not verify', { concurrency: 1 }, () =>
     assert.match(r.summary, /^❌ API health.*: FAIL — /m, why);
     assert.match(r.summary, /^❔ 3 browser checks INCONCLUSIVE, one cause: Chromium not found at /m, why);
     assert.match(r.summary, /^Result: ROLLBACK - critical check failed, revert Phase 1/m, why);
-    assert.match(r.output, /^phasegate preflight: the target .* is not answering/m, why);
-    assert.match(r.summary, /^⚠️ phasegate preflight: the target .* is not answering/m, why);
+    assert.match(r.output, /^phasegate preflight: the target .*: it is not reachable \(ECONNREFUSED\)/m, why);
+    assert.match(r.summary, /^⚠️ phasegate preflight: the target .*: it is not reachable/m, why);
   });
 });
