@@ -1,7 +1,7 @@
 // storage/history.jsonl: one line per run, so a report can show the trend of its phase and the
 // final sign-off can find the latest run of every phase and the metrics it measured. Pure: the
 // file is read and appended by write.ts.
-import type { Measurement } from '../fixtures/annotations.ts';
+import type { Measurement } from '../results/index.ts';
 import type { HistoryPoint, Recommendation, RunModel, RunStatus } from './model.ts';
 
 export interface HistoryEntry extends HistoryPoint {
@@ -40,7 +40,7 @@ export function historyEntry(model: RunModel): HistoryEntry {
   };
 }
 
-const STATUSES: readonly RunStatus[] = ['PASS', 'WARN', 'FAIL'];
+const STATUSES: readonly RunStatus[] = ['PASS', 'WARN', 'ERROR', 'FAIL'];
 
 /** Parses history.jsonl; a line that is not a run (a truncated write, an edit) is skipped. */
 export function parseHistory(text: string): HistoryEntry[] {
@@ -89,7 +89,12 @@ export function sparkline(values: readonly number[], min = 0, max = 100): string
     .join('');
 }
 
-const SVG_COLOUR: Record<RunStatus, string> = { PASS: '#1a7f37', WARN: '#9a6700', FAIL: '#cf222e' };
+const SVG_COLOUR: Record<RunStatus, string> = {
+  PASS: '#1a7f37',
+  WARN: '#9a6700',
+  ERROR: '#8250df',
+  FAIL: '#cf222e',
+};
 
 /**
  * A small bar chart of the pass rate per run, coloured by run status, as inline SVG for

@@ -3,11 +3,19 @@
 // recommendation. No Playwright objects, no I/O, no clock: every decision here is unit-testable.
 import {
   ANNOTATION,
-  type CapturedFacts,
+  causeOf,
+  checklistIdsOf,
+  decodeScreenshotMeta,
+  inconclusiveCauseOf,
+  measurementsOf,
+  missingSettingOf,
+  warningsOf,
+  type Cause,
+  type Fault,
   type ImageMeasures,
   type Measurement,
   type ScreenshotMeta,
-} from '../fixtures/annotations.ts';
+} from '../results/index.ts';
 import type { Phase } from '../phases/catalogue.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -73,6 +81,8 @@ export interface RunSnapshot {
   targetVersion: string | null;
   /** Errors outside any test (a spec that does not load, a worker that dies). */
   globalErrors: string[];
+  /** The preflight's lines (one per problem found before the first check, with its fix). */
+  preflight?: string[];
   tests: TestSnap[];
 }
 
@@ -104,14 +114,17 @@ export interface Evidence {
   screenshots: ScreenshotFact[];
   /** Text of each check's `browser-console` attachment, by test id. */
   consoles: Record<string, string>;
+  /** The Playwright trace of each failed or inconclusive check, relative to the screenshot folder. */
+  traces: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The model.
 
-export type CheckStatus = 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
-export type RunStatus = 'PASS' | 'WARN' | 'FAIL';
-export type Recommendation = 'PROCEED' | 'MONITOR' | 'FIX_AND_RETEST' | 'ROLLBACK';
+export type CheckStatus = 'PASS' | 'WARN' | 'FAIL' | 'INCONCLUSIVE' | 'SKIP';
+/** FAIL > ERROR > WARN > PASS; ERROR: the checker could not verify (INCONCLUSIVE checks only). */
+export type RunStatus = 'PASS' | 'WARN' | 'ERROR' | 'FAIL';
+export type Recommendation = 'PROCEED' | 'MONITOR' | 'INCONCLUSIVE' | 'FIX_AND_RETEST' | 'ROLLBACK';
 
 export interface Check {
   id: string;
@@ -131,6 +144,10 @@ export interface Check {
   /** Why it is not green: warning messages, the failure cause, the skip reason. */
   warnings: string[];
   cause: string | null;
+  /** Whose fault a FAIL or INCONCLUSIVE is (null when green, yellow or skipped). */
+  fault: Fault | null;
+  /** The checker-side cause of an INCONCLUSIVE check, with its evidence and fix. */
+  inconclusive: Cause | null;
   skipReason: string | null;
   /** The setting a skip names ("Not configured: HEALTH_DETAILED_PATH …" → HEALTH_DETAILED_PATH). */
   missingSetting: string | null;
@@ -145,6 +162,8 @@ export interface Check {
   stdout: string;
   stderr: string;
   browserConsole: string | null;
+  /** Its Playwright trace (relative to the screenshot folder), kept for a check that did not pass. */
+  trace: string | null;
   attempts: AttemptSnap[];
 }
 
@@ -156,11 +175,25 @@ export interface Counts {
   /** Green and yellow. */
   passed: number;
   failed: number;
+  /** Checks the checker could not verify (neither passed nor failed). */
+  inconclusive: number;
   warnings: number;
   skipped: number;
   flaky: number;
   criticalFailures: number;
   crashed: number;
+}
+
+/** One cause shared by several checks: the report says it once and lists the checks under it. */
+export interface CauseGroup {
+  status: 'FAIL' | 'INCONCLUSIVE';
+  fault: Fault;
+  /** "browser checks", "checks": what the listed checks have in common. */
+  noun: string;
+  text: string;
+  fix: string | null;
+  evidence: string | null;
+  checks: { id: string; title: string }[];
 }
 
 export interface CoverageItem {
@@ -191,6 +224,8 @@ export interface HistoryPoint {
   failed: number;
   targetVersion: string | null;
   reportDir: string;
+  /** The measured values of the run, by name (absent in lines written before they were kept). */
+  values?: Record<string, number>;
 }
 
 export interface NotificationOutcome {
@@ -215,12 +250,17 @@ export interface RunModel {
   screenshotDir: string;
   status: RunStatus;
   recommendation: Recommendation;
+  /** For INCONCLUSIVE: what could not be verified and why, in one line. */
+  verdictCause: string | null;
   counts: Counts;
   successRate: number;
   checks: Check[];
+  /** Causes shared by two or more checks, biggest first. */
+  causes: CauseGroup[];
   coverage: Coverage;
   screenshots: ScreenshotFact[];
   globalErrors: string[];
+  preflight: string[];
   /** Earlier runs of the same phase (oldest first), then this one. */
   trend: HistoryPoint[];
   /** This run and the previous run of the phase both FAIL, on different TARGET_VERSIONs. */
@@ -282,7 +322,7 @@ export function compareTests<T extends Sortable>(catalogue: readonly Phase[]): (
   const pos = (t: T) => {
     let p = memo.get(t);
     if (p === undefined) {
-      const first = checklistIds(t.annotations)[0];
+      const first = checklistIdsOf(t.annotations)[0];
       p = (first !== undefined ? order.get(first) : undefined) ?? Number.MAX_SAFE_INTEGER;
       memo.set(t, p);
     }
@@ -305,12 +345,6 @@ function catalogueOrder(catalogue: readonly Phase[]): Map<string, number> {
   const order = new Map<string, number>();
   for (const p of catalogue) for (const item of p.checklist) order.set(item.id, order.size);
   return order;
-}
-
-function checklistIds(annotations: TestSnap['annotations']): string[] {
-  return annotations
-    .filter((a) => a.type === ANNOTATION.checklist && a.description)
-    .map((a) => a.description as string);
 }
 
 /** "Login page" → "login_page": file names that survive every file system and shell. */
@@ -374,78 +408,40 @@ function screenshotMetas(annotations: TestSnap['annotations']): Map<string, Scre
   const out = new Map<string, ScreenshotMeta>();
   for (const a of annotations) {
     if (a.type !== ANNOTATION.screenshot || !a.description) continue;
-    const meta = parseJson(a.description);
-    if (isRecord(meta) && typeof meta.name === 'string') {
-      out.set(meta.name, {
-        name: meta.name,
-        url: typeof meta.url === 'string' ? meta.url : '',
-        viewport: isViewport(meta.viewport) ? meta.viewport : null,
-        ...(isCapturedFacts(meta.facts) ? { facts: meta.facts } : {}),
-      });
-    }
+    const meta = decodeScreenshotMeta(a.description);
+    if (meta) out.set(meta.name, meta);
   }
   return out;
 }
 
-function measurementsOf(annotations: TestSnap['annotations']): Measurement[] {
-  const out: Measurement[] = [];
-  for (const a of annotations) {
-    if (a.type !== ANNOTATION.measurement || !a.description) continue;
-    const m = parseJson(a.description);
-    if (
-      isRecord(m) &&
-      typeof m.name === 'string' &&
-      typeof m.value === 'number' &&
-      typeof m.target === 'number' &&
-      typeof m.limit === 'number'
-    ) {
-      out.push({
-        name: m.name,
-        value: m.value,
-        unit: typeof m.unit === 'string' ? m.unit : '',
-        target: m.target,
-        limit: m.limit,
-        better: m.better === 'higher' ? 'higher' : 'lower',
-        verdict: m.verdict === 'red' || m.verdict === 'yellow' ? m.verdict : 'green',
-      });
-    }
-  }
-  return out;
-}
-
-/** "Not configured: HEALTH_DETAILED_PATH is none" → HEALTH_DETAILED_PATH. */
-export function missingSettingOf(reason: string): string | null {
-  const m = /^Not configured:\s*([A-Z][A-Z0-9_]*)/.exec(reason.trim());
-  return m?.[1] ?? null;
-}
-
-/** First line of an error, without Playwright's "Error: " prefix: what summary.txt shows. */
-export function causeOf(error: string): string {
-  const first = error.split('\n').find((l) => l.trim() !== '') ?? error;
-  return first.replace(/^\s*(Error|TypeError|RangeError|AssertionError):\s*/, '').trim();
-}
-
-/** A check's colour (DESIGN.md "The check model"). */
+/** A check's colour (DESIGN.md "The check model"), read from the result contract's annotations. */
 export function checkFromSnap(t: TestSnap, shots: ScreenshotFact[], browserConsole: string | null): Check {
   const tags = t.tags;
   const phases = phaseTagsOf(tags);
   const critical = tags.includes('@critical');
   const kind: Check['kind'] =
     tags.includes('@e2e') || (!tags.includes('@api') && t.project === 'e2e') ? 'e2e' : 'api';
-  const warnings = t.annotations
-    .filter((a) => a.type === ANNOTATION.warning)
-    .map((a) => (a.description ?? '').trim() || 'warning');
+  const warnings = warningsOf(t.annotations);
   const skipNote = t.annotations.find((a) => a.type === ANNOTATION.skip || a.type === 'fixme');
+  const checkerCause = inconclusiveCauseOf(t.annotations);
   let status: CheckStatus;
   let cause: string | null = null;
   let skipReason: string | null = null;
   let crashed = false;
+  let fault: Fault | null = null;
+  let inconclusive: Cause | null = null;
   const flaky = t.outcome === 'flaky';
   if (t.outcome === 'skipped') {
     status = 'SKIP';
     skipReason = (skipNote?.description ?? '').trim() || 'skipped';
+  } else if (t.outcome === 'unexpected' && checkerCause?.fault === 'checker') {
+    status = 'INCONCLUSIVE';
+    fault = 'checker';
+    inconclusive = checkerCause;
+    cause = checkerCause.text;
   } else if (t.outcome === 'unexpected') {
     status = 'FAIL';
+    fault = 'target';
     crashed = t.crashCause !== undefined;
     const first = t.crashCause ?? t.errors[0] ?? `ended with status ${t.status}`;
     cause =
@@ -466,7 +462,9 @@ export function checkFromSnap(t: TestSnap, shots: ScreenshotFact[], browserConso
         ? warnings.join('; ')
         : status === 'SKIP'
           ? `SKIPPED — ${skipReason}`
-          : `FAIL — ${crashed ? 'crashed: ' : ''}${cause}`;
+          : status === 'INCONCLUSIVE'
+            ? `INCONCLUSIVE — ${cause}`
+            : `FAIL — ${crashed ? 'crashed: ' : ''}${cause}`;
   return {
     id: t.id,
     title: t.title,
@@ -477,12 +475,14 @@ export function checkFromSnap(t: TestSnap, shots: ScreenshotFact[], browserConso
     tags,
     critical,
     introducedIn: phases[0] ?? null,
-    checklist: checklistIds(t.annotations),
+    checklist: checklistIdsOf(t.annotations),
     status,
     crashed,
     flaky,
     warnings,
     cause,
+    fault,
+    inconclusive,
     skipReason,
     missingSetting: skipReason ? missingSettingOf(skipReason) : null,
     summaryText,
@@ -495,6 +495,7 @@ export function checkFromSnap(t: TestSnap, shots: ScreenshotFact[], browserConso
     stdout: t.stdout,
     stderr: t.stderr,
     browserConsole,
+    trace: null,
     attempts: t.attempts,
   };
 }
@@ -505,6 +506,7 @@ export function countChecks(checks: readonly Check[]): Counts {
     executed: 0,
     passed: 0,
     failed: 0,
+    inconclusive: 0,
     warnings: 0,
     skipped: 0,
     flaky: 0,
@@ -517,6 +519,7 @@ export function countChecks(checks: readonly Check[]): Counts {
     if (k.status === 'PASS' || k.status === 'WARN') c.passed++;
     if (k.status === 'WARN') c.warnings++;
     if (k.status === 'FAIL') c.failed++;
+    if (k.status === 'INCONCLUSIVE') c.inconclusive++;
     if (k.status === 'FAIL' && k.critical) c.criticalFailures++;
     if (k.crashed) c.crashed++;
     if (k.flaky) c.flaky++;
@@ -530,10 +533,11 @@ export function successRate(c: Counts): number {
 }
 
 /**
- * Run status and recommendation (DESIGN.md): a failed `@critical` check → ROLLBACK; any other
- * failure (or an error outside the checks, or a run where no check ran) → FIX_AND_RETEST;
- * warnings or skipped checks → MONITOR (a skipped check verified nothing, so the run is never
- * silently green); else PROCEED.
+ * Run status and recommendation (DESIGN.md), worst first: a failed `@critical` check → ROLLBACK;
+ * any other failure (or an error outside the checks, or a run where no check ran) →
+ * FIX_AND_RETEST; checks the checker could not verify → ERROR / INCONCLUSIVE (never a
+ * rollback: a real failure of the target above outranks it); warnings or skipped checks →
+ * MONITOR (a skipped check verified nothing, so the run is never silently green); else PROCEED.
  */
 export function decide(
   c: Counts,
@@ -542,11 +546,71 @@ export function decide(
   if (c.criticalFailures > 0) return { status: 'FAIL', recommendation: 'ROLLBACK' };
   if (c.failed > 0 || globalErrors > 0 || c.executed === 0)
     return { status: 'FAIL', recommendation: 'FIX_AND_RETEST' };
+  if (c.inconclusive > 0) return { status: 'ERROR', recommendation: 'INCONCLUSIVE' };
   if (c.warnings > 0 || c.skipped > 0) return { status: 'WARN', recommendation: 'MONITOR' };
   return { status: 'PASS', recommendation: 'PROCEED' };
 }
 
-const SEVERITY: Record<CheckStatus, number> = { SKIP: 0, PASS: 1, WARN: 2, FAIL: 3 };
+/** The worst of two run statuses: FAIL > ERROR > WARN > PASS. */
+export function worstStatus(a: RunStatus, b: RunStatus): RunStatus {
+  const order: RunStatus[] = ['PASS', 'WARN', 'ERROR', 'FAIL'];
+  return order.indexOf(a) >= order.indexOf(b) ? a : b;
+}
+
+/**
+ * Causes that two or more FAIL checks share, and every INCONCLUSIVE cause (the same checker-side cause, or the
+ * same first line of their failure), biggest first: "10 browser checks: Chromium not found".
+ */
+export function groupCauses(checks: readonly Check[]): CauseGroup[] {
+  const groups = new Map<string, CauseGroup>();
+  for (const c of checks) {
+    if ((c.status !== 'FAIL' && c.status !== 'INCONCLUSIVE') || !c.cause) continue;
+    const text = c.inconclusive?.text ?? c.cause;
+    const key = `${c.status}\u0000${c.inconclusive?.key ?? ''}\u0000${text}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        status: c.status,
+        fault: c.fault ?? 'target',
+        noun: '',
+        text,
+        fix: c.inconclusive?.fix ?? null,
+        evidence: c.inconclusive?.evidence ?? null,
+        checks: [],
+      };
+      groups.set(key, g);
+    }
+    g.checks.push({ id: c.id, title: c.title });
+  }
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  return (
+    [...groups.values()]
+      // An inconclusive cause is listed even for one check: its line carries the evidence and the fix.
+      .filter((g) => g.checks.length > 1 || g.status === 'INCONCLUSIVE')
+      .map((g) => {
+        const kinds = new Set(g.checks.map((k) => byId.get(k.id)?.kind));
+        const noun =
+          kinds.size === 1 && kinds.has('e2e')
+            ? 'browser checks'
+            : kinds.size === 1
+              ? 'API checks'
+              : 'checks';
+        return { ...g, noun };
+      })
+      .sort((a, b) => b.checks.length - a.checks.length || (a.text < b.text ? -1 : 1))
+  );
+}
+
+/** "could not verify Phase 3: Chromium not found at /x (10 browser checks)". */
+function verdictCauseOf(phase: number, checks: readonly Check[], groups: readonly CauseGroup[]): string {
+  const inconclusive = checks.filter((c) => c.status === 'INCONCLUSIVE');
+  const group = groups.find((g) => g.status === 'INCONCLUSIVE');
+  const first = group?.text ?? inconclusive[0]?.inconclusive?.text ?? 'the checker could not verify';
+  const others = new Set(inconclusive.map((c) => c.inconclusive?.text ?? '')).size - 1;
+  return `could not verify Phase ${phase}: ${first}${others > 0 ? ` (and ${others} other cause${others === 1 ? '' : 's'})` : ''}`;
+}
+
+const SEVERITY: Record<CheckStatus, number> = { SKIP: 0, PASS: 1, WARN: 2, INCONCLUSIVE: 3, FAIL: 4 };
 
 export function coverageOf(checks: readonly Check[], phase: number, catalogue: readonly Phase[]): Coverage {
   const items: CoverageItem[] = [];
@@ -582,8 +646,8 @@ export function coverageOf(checks: readonly Check[], phase: number, catalogue: r
 
 export interface ModelContext {
   catalogue: readonly Phase[];
-  /** DEPLOYMENT_PHASE of this process. */
-  phaseOverride: number | null;
+  /** The phase the run verified, decided once by resolvePhase (reporter.ts). */
+  phase: { phase: number; source: RunModel['phaseSource'] };
   /** TARGET_VERSION of this process (a shard's metadata is used when unset). */
   targetVersion: string | null;
   deployedBy: string;
@@ -599,15 +663,16 @@ export interface ModelContext {
 }
 
 export function buildModel(snapshot: RunSnapshot, ctx: ModelContext): RunModel {
-  const { phase, source } = resolvePhase(snapshot.tests, ctx.phaseOverride, snapshot.metadataPhase);
+  const { phase, source } = ctx.phase;
   const meta = ctx.catalogue.find((p) => p.id === phase);
   const shotsByTest = new Map<string, ScreenshotFact[]>();
   for (const s of ctx.evidence.screenshots) {
     shotsByTest.set(s.testId, [...(shotsByTest.get(s.testId) ?? []), s]);
   }
-  const checks = [...snapshot.tests]
-    .sort(compareTests(ctx.catalogue))
-    .map((t) => checkFromSnap(t, shotsByTest.get(t.id) ?? [], ctx.evidence.consoles[t.id] ?? null));
+  const checks = [...snapshot.tests].sort(compareTests(ctx.catalogue)).map((t) => ({
+    ...checkFromSnap(t, shotsByTest.get(t.id) ?? [], ctx.evidence.consoles[t.id] ?? null),
+    trace: ctx.evidence.traces[t.id] ?? null,
+  }));
   const counts = countChecks(checks);
   const rate = successRate(counts);
   const { status, recommendation } = decide(counts, snapshot.globalErrors.length);
@@ -621,7 +686,9 @@ export function buildModel(snapshot: RunSnapshot, ctx: ModelContext): RunModel {
     failed: counts.failed,
     targetVersion,
     reportDir: ctx.reportDir,
+    values: Object.fromEntries(checks.flatMap((c) => c.measurements.map((m) => [m.name, m.value]))),
   };
+  const causes = groupCauses(checks);
   const previous = ctx.history[ctx.history.length - 1];
   const bothVersionsFailing =
     status === 'FAIL' &&
@@ -647,44 +714,17 @@ export function buildModel(snapshot: RunSnapshot, ctx: ModelContext): RunModel {
     screenshotDir: ctx.screenshotDir,
     status,
     recommendation,
+    verdictCause: recommendation === 'INCONCLUSIVE' ? verdictCauseOf(phase, checks, causes) : null,
     counts,
     successRate: rate,
     checks,
+    causes,
     coverage: coverageOf(checks, phase, ctx.catalogue),
     screenshots: ctx.evidence.screenshots,
     globalErrors: snapshot.globalErrors,
+    preflight: snapshot.preflight ?? [],
     trend: [...ctx.history.slice(-(ctx.trendLength - 1)), point],
     bothVersionsFailing,
     notifications: ctx.notifications,
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isCapturedFacts(v: unknown): v is CapturedFacts {
-  return (
-    isRecord(v) &&
-    typeof v.sha256 === 'string' &&
-    /^[0-9a-f]{64}$/.test(v.sha256) &&
-    typeof v.size === 'number' &&
-    typeof v.width === 'number' &&
-    typeof v.height === 'number' &&
-    typeof v.blank === 'boolean' &&
-    typeof v.blankReason === 'string' &&
-    typeof v.thumbnail === 'string'
-  );
-}
-
-function isViewport(v: unknown): v is { width: number; height: number } {
-  return isRecord(v) && typeof v.width === 'number' && typeof v.height === 'number';
 }

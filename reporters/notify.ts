@@ -38,6 +38,23 @@ export function reportLink(reportDir: string, linkBase: string | undefined): str
 export function runMessage(model: RunModel, templates: Templates, linkBase: string | undefined): Message {
   const c = model.counts;
   const link = reportLink(model.reportDir, linkBase);
+  if (model.status === 'ERROR') {
+    return {
+      subject: `Deployment: Phase ${model.phase} INCONCLUSIVE - not verified, do not roll back`,
+      text: compile(
+        templates,
+        'message-inconclusive.hbs',
+      )({
+        phase: model.phase,
+        inconclusive: model.counts.inconclusive,
+        executed: model.counts.executed,
+        cause: model.verdictCause ?? `could not verify Phase ${model.phase}`,
+        causes: model.causes.filter((g) => g.status === 'INCONCLUSIVE'),
+        link,
+        who: model.deployedBy,
+      }),
+    };
+  }
   if (model.status === 'FAIL') {
     const first = model.checks.find((k) => k.status === 'FAIL');
     const error = first
@@ -208,5 +225,5 @@ export type NotifyOn = 'all' | 'failure' | 'none';
 
 /** Whether a run with this status is announced under NOTIFY_ON. */
 export function shouldNotify(model: Pick<RunModel, 'status'>, on: NotifyOn): boolean {
-  return on === 'all' || (on === 'failure' && model.status === 'FAIL');
+  return on === 'all' || (on === 'failure' && (model.status === 'FAIL' || model.status === 'ERROR'));
 }

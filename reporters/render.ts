@@ -3,9 +3,10 @@
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { phases } from '../phases/catalogue.ts';
-import { sparkline, trendSvg } from './history.ts';
-import type { Check, CheckStatus, RunModel, StepSnap } from './model.ts';
-import { formatDuration } from './signoff.ts';
+import { historyEntry, sparkline, trendSvg } from './history.ts';
+import { formatValue, measurementMessage, type Measurement } from '../results/index.ts';
+import type { CauseGroup, Check, CheckStatus, RunModel, RunStatus, StepSnap } from './model.ts';
+import { deploymentBlock, formatDuration } from './signoff.ts';
 
 /** Template sources by file name (reporters/templates/*.hbs), loaded by write.ts. */
 export type Templates = Record<string, string>;
@@ -20,14 +21,33 @@ export interface RenderedRun {
   report: Map<string, string>;
   /** Relative to the screenshot folder. */
   screenshots: Map<string, string>;
+  /** The line appended to storage/history.jsonl. */
+  historyLine: string;
+  /** The block appended to storage/deployment.log. */
+  deploymentBlock: string;
+  /** The Markdown appended to GITHUB_STEP_SUMMARY (when set). */
+  stepSummary: string;
 }
 
-export const ICON: Record<CheckStatus | 'NONE', string> = {
+export const ICON: Record<CheckStatus | RunStatus | 'NONE', string> = {
   PASS: '✅',
   WARN: '⚠️',
   FAIL: '❌',
+  INCONCLUSIVE: '❔',
+  ERROR: '❔',
   SKIP: '⏭️',
   NONE: '⬜',
+};
+
+/** The state in words, for readers without colour emoji fonts (a server's browser often has none). */
+export const WORD: Record<CheckStatus | RunStatus | 'NONE', string> = {
+  PASS: 'pass',
+  WARN: 'warning',
+  FAIL: 'fail',
+  INCONCLUSIVE: 'inconclusive',
+  ERROR: 'inconclusive',
+  SKIP: 'skipped',
+  NONE: 'not covered',
 };
 
 /** 100 → "100%", 83.33 → "83.3%": one decimal only where the rate is not whole. */
@@ -38,16 +58,26 @@ export function formatRate(rate: number): string {
 /** The runbook's three summary lines. */
 export function summaryHead(model: RunModel): string[] {
   const c = model.counts;
-  const ok = c.failed === 0 && c.executed > 0 && model.globalErrors.length === 0;
+  const ok = c.failed === 0 && c.inconclusive === 0 && c.executed > 0 && model.globalErrors.length === 0;
+  const mark = ok
+    ? '✅'
+    : c.failed === 0 && c.inconclusive > 0 && model.globalErrors.length === 0
+      ? '❔'
+      : '❌';
   const critical =
     c.criticalFailures === 0
       ? '✅ No critical errors'
       : `❌ ${c.criticalFailures} critical error${c.criticalFailures === 1 ? '' : 's'}`;
-  return [
-    `${ok ? '✅' : '❌'} ${c.passed}/${c.executed} checks passed`,
-    `${ok ? '✅' : '❌'} Success rate: ${formatRate(model.successRate)}`,
+  const lines = [
+    `${mark} ${c.passed}/${c.executed} checks passed`,
+    `${mark} Success rate: ${formatRate(model.successRate)}`,
     critical,
   ];
+  if (c.inconclusive > 0)
+    lines.push(
+      `❔ ${c.inconclusive} check${c.inconclusive === 1 ? '' : 's'} inconclusive (the checker could not verify)`,
+    );
+  return lines;
 }
 
 export function resultLine(model: RunModel): string {
@@ -63,11 +93,27 @@ export function resultLine(model: RunModel): string {
       return 'Result: DO NOT PROCEED - FIX & RETEST ❌';
     case 'ROLLBACK':
       return `Result: ROLLBACK - critical check failed, revert Phase ${model.phase} ❌`;
+    case 'INCONCLUSIVE':
+      return `Result: INCONCLUSIVE - ${model.verdictCause ?? `could not verify Phase ${model.phase}`}; fix the runner and re-run; do not roll back on this result ❔`;
   }
+}
+
+/** "❔ 10 browser checks: Chromium not found at /x — fix: …", then the checks, indented. */
+export function causeGroupLines(g: CauseGroup): string[] {
+  const what = g.status === 'INCONCLUSIVE' ? 'INCONCLUSIVE' : 'FAIL';
+  return [
+    `${ICON[g.status]} ${g.checks.length} ${g.noun} ${what}, one cause: ${g.text}${g.evidence ? ` (evidence: ${g.evidence})` : ''}${g.fix ? ` — fix: ${g.fix}` : ''}`,
+    ...g.checks.map((c) => `    - ${c.title}`),
+  ];
 }
 
 export function summaryTxt(model: RunModel): string {
   const lines = [...summaryHead(model), ''];
+  if (model.preflight.length) lines.push(...model.preflight.map((l) => `⚠️ ${l}`), '');
+  if (model.causes.length) {
+    for (const g of model.causes) lines.push(...causeGroupLines(g));
+    lines.push('');
+  }
   for (const c of model.checks) lines.push(`${ICON[c.status]} ${c.title}: ${c.summaryText}`);
   for (const e of model.globalErrors) lines.push(`❌ Run error (outside any check): ${oneLine(e)}`);
   if (model.counts.total === 0) lines.push('❌ No check ran: does --grep match any check?');
@@ -95,6 +141,7 @@ export function statusEnv(model: RunModel): string {
     ['TOTAL', c.total],
     ['PASSED', c.passed],
     ['FAILED', c.failed],
+    ['INCONCLUSIVE', c.inconclusive],
     ['WARNINGS', c.warnings],
     ['SKIPPED', c.skipped],
     ['FLAKY', c.flaky],
@@ -107,7 +154,7 @@ export function statusEnv(model: RunModel): string {
     ['DURATION_MS', Math.round(model.durationMs)],
   ];
   return (
-    `# phasegate run status: safe to source (values shell-quoted). STATUS: PASS | WARN | FAIL\n` +
+    `# phasegate run status: safe to source (values shell-quoted). STATUS: PASS | WARN | ERROR | FAIL\n` +
     pairs.map(([k, v]) => `${k}=${shellQuote(String(v))}`).join('\n') +
     '\n'
   );
@@ -141,7 +188,7 @@ function stepLines(steps: readonly StepSnap[], depth: number): string[] {
 
 function checkLog(c: Check): string {
   const lines = [
-    `${ICON[c.status]} ${c.status}${c.crashed ? ' (crashed)' : ''}  ${c.title}`,
+    `${ICON[c.status]} ${c.status}${c.crashed ? ' (crashed)' : ''}${c.fault ? ` (${c.fault}'s fault)` : ''}  ${c.title}`,
     `  file: ${c.file}:${c.line}   project: ${c.project || '(none)'}`,
     `  tags: ${c.tags.join(' ')}`,
     `  duration: ${Math.round(c.durationMs)} ms   retries: ${c.retries}`,
@@ -186,6 +233,54 @@ function posixRelative(from: string, to: string): string {
   return path.relative(from, to).split(path.sep).join('/') || '.';
 }
 
+/** "███████░░░ 70% of limit": a measured value against its limit, readable without colour. */
+export function textBar(m: Measurement, width = 10): string {
+  const span = Math.max(m.limit, m.target, m.value) || 1;
+  const filled = Math.max(0, Math.min(width, Math.round((m.value / span) * width)));
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+const VERDICT_COLOUR = { green: '#1a7f37', yellow: '#9a6700', red: '#cf222e' } as const;
+
+/**
+ * A small horizontal bar of a measured value, with ticks at its target and limit, as inline SVG
+ * for index.html; built from numbers and fixed strings only, so it needs no escaping.
+ */
+export function measurementSvg(m: Measurement): string {
+  const w = 160;
+  const h = 14;
+  const span = Math.max(m.limit, m.target, m.value) * 1.1 || 1;
+  const x = (v: number) => Math.round((Math.max(0, v) / span) * w);
+  const n = (v: number) => (Number.isFinite(v) ? v : 0);
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="value against target and limit">` +
+    `<rect x="0" y="3" width="${w}" height="8" fill="#eaeef2"/>` +
+    `<rect x="0" y="3" width="${x(n(m.value))}" height="8" fill="${VERDICT_COLOUR[m.verdict]}"/>` +
+    `<rect x="${x(n(m.target))}" y="0" width="2" height="${h}" fill="#57606a"><title>target</title></rect>` +
+    `<rect x="${Math.min(w - 2, x(n(m.limit)))}" y="0" width="2" height="${h}" fill="#cf222e"><title>limit</title></rect>` +
+    `</svg>`
+  );
+}
+
+/** The measured values of this run's measurements across the trend's runs (oldest first). */
+function valueTrends(model: RunModel): { name: string; unit: string; values: string; sparkline: string }[] {
+  const current = new Map<string, Measurement>();
+  for (const c of model.checks)
+    for (const m of c.measurements) if (!current.has(m.name)) current.set(m.name, m);
+  return [...current.values()].map((m) => {
+    const series = model.trend
+      .map((p) => p.values?.[m.name])
+      .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const max = Math.max(m.limit, m.target, ...series);
+    return {
+      name: m.name,
+      unit: m.unit,
+      values: series.map((v) => formatValue(v, m.unit)).join(' → '),
+      sparkline: sparkline(series, 0, max),
+    };
+  });
+}
+
 /** Escapes what would break a Markdown table cell or list item. */
 function md(v: unknown): string {
   return String(v ?? '')
@@ -197,11 +292,29 @@ function md(v: unknown): string {
 function view(model: RunModel) {
   const shotDirLink = posixRelative(model.reportDir, model.screenshotDir);
   const byId = new Map(model.checks.map((c) => [c.id, c]));
+  const htmlReport = posixRelative(model.reportDir, 'playwright-report');
   const checkView = (c: Check) => ({
     ...c,
     icon: ICON[c.status],
+    word: WORD[c.status],
     duration: formatDuration(c.durationMs),
     logName: `${c.kind}.log`,
+    measured: c.measurements.map((m) => ({
+      ...m,
+      text: measurementMessage(m),
+      bar: textBar(m),
+      svg: measurementSvg(m),
+      word: m.verdict === 'green' ? 'within target' : m.verdict === 'yellow' ? 'over target' : 'over limit',
+    })),
+    shotLinks: c.screenshots.map((s) => ({ name: s.name, link: `${shotDirLink}/${s.file}` })),
+    traceLink: c.trace ? `${shotDirLink}/${c.trace}` : null,
+    htmlReportLink: `${htmlReport}/index.html#?testId=${encodeURIComponent(c.id)}`,
+  });
+  const causeView = (g: CauseGroup) => ({
+    ...g,
+    icon: ICON[g.status],
+    word: WORD[g.status],
+    count: g.checks.length,
   });
   const rates = model.trend.map((p) => p.successRate);
   return {
@@ -218,6 +331,10 @@ function view(model: RunModel) {
           : 'fallback (no common phase tag)',
     checks: model.checks.map(checkView),
     failures: model.checks.filter((c) => c.status === 'FAIL').map(checkView),
+    inconclusive: model.checks.filter((c) => c.status === 'INCONCLUSIVE').map(checkView),
+    causes: model.causes.map(causeView),
+    word: WORD[model.status],
+    valueTrends: valueTrends(model),
     warned: model.checks.filter((c) => c.status === 'WARN').map(checkView),
     skipped: model.checks.filter((c) => c.status === 'SKIP').map(checkView),
     screenshots: model.screenshots.map((s) => ({
@@ -322,5 +439,11 @@ export function render(model: RunModel, ctx: RenderContext): RenderedRun {
     ['report.json', JSON.stringify({ ...model, generatedAt: v.generatedAt }, null, 2) + '\n'],
     ['status.env', statusEnv(model)],
   ]);
-  return { report, screenshots: new Map([['report.json', screenshotReport(model)]]) };
+  return {
+    report,
+    screenshots: new Map([['report.json', screenshotReport(model)]]),
+    historyLine: JSON.stringify(historyEntry(model)) + '\n',
+    deploymentBlock: deploymentBlock(model, ctx.now),
+    stepSummary: stepSummary(model),
+  };
 }

@@ -17,9 +17,9 @@ import type {
 import pc from 'picocolors';
 import { env, redact, type Env } from '../config/env.ts';
 import { phases } from '../phases/catalogue.ts';
+import { causeOf, crashCause as crashCauseText, preflightLinesOf } from '../results/index.ts';
 import {
   buildModel,
-  causeOf,
   planScreenshots,
   resolvePhase,
   type RunSnapshot,
@@ -28,12 +28,13 @@ import {
 } from './model.ts';
 import { runsOfPhase } from './history.ts';
 import { runMessage, sendAll, shouldNotify } from './notify.ts';
-import { consoleLines, render, stepSummary } from './render.ts';
+import { consoleLines, render } from './render.ts';
 import {
   createRunDirs,
   gatherEvidence,
   loadTemplates,
   readHistory,
+  rewriteReportPages,
   sweepStaleTemps,
   writeRun,
 } from './write.ts';
@@ -66,6 +67,7 @@ export default class PhaseReporter implements Reporter {
   /** Tests known at onBegin that never reported (a run stopped early). */
   private readonly planned = new Map<string, TestSnap>();
   private readonly globalErrors: string[] = [];
+  private readonly preflight = new Set<string>();
   private meta: PhasegateMetadata = { deploymentPhase: null, targetVersion: null };
   private listOnly = false;
 
@@ -91,6 +93,7 @@ export default class PhaseReporter implements Reporter {
     // `--list` runs no check: a report (and a FAILED sign-off block) would be a lie.
     this.listOnly = (config.argv ?? []).includes('--list');
     this.noteMetadata(phasegateMetadata(config.metadata));
+    for (const l of preflightLinesOf(config.metadata)) this.preflight.add(this.r(l));
     for (const test of suite.allTests()) {
       this.planned.set(test.id, this.snap(test, undefined));
     }
@@ -101,7 +104,9 @@ export default class PhaseReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    this.noteMetadata(phasegateMetadata(test.parent.project()?.metadata));
+    const metadata = test.parent.project()?.metadata;
+    this.noteMetadata(phasegateMetadata(metadata));
+    for (const l of preflightLinesOf(metadata)) this.preflight.add(this.r(l));
     const previous = this.tests.get(test.id);
     const snap = this.snap(test, result);
     snap.attempts = [...(previous?.attempts ?? []), ...snap.attempts];
@@ -118,7 +123,7 @@ export default class PhaseReporter implements Reporter {
     // check body never got to decide, so the check is shown as crashed (with that cause).
     if (first && first.category === 'hook' && first.error) {
       const deepest = deepestError(first);
-      crashCause = this.r(`${deepest.title}: ${causeOf(errorText(deepest.error ?? first.error))}`);
+      crashCause = this.r(crashCauseText(deepest.title, errorText(deepest.error ?? first.error)));
     }
     const text = (chunks: (string | Buffer)[]) => this.r(chunks.map((c) => c.toString()).join(''));
     return {
@@ -204,26 +209,37 @@ export default class PhaseReporter implements Reporter {
       metadataPhase: this.meta.deploymentPhase,
       targetVersion: this.meta.targetVersion,
       globalErrors,
+      preflight: [...this.preflight],
       tests,
     };
-    const { phase } = resolvePhase(snapshot.tests, s.DEPLOYMENT_PHASE ?? null, snapshot.metadataPhase);
+    // snapshot → model (the phase decided once, here) → render → write; then the messages,
+    // which link to a report that is on disk by the time they arrive.
+    const phase = resolvePhase(snapshot.tests, s.DEPLOYMENT_PHASE ?? null, snapshot.metadataPhase);
     sweepStaleTemps(s.STORAGE_DIR);
-    const dirs = createRunDirs(s.STORAGE_DIR, phase, snapshot.startedAt);
-    const plans = planScreenshots(snapshot, phase, phases);
+    const dirs = createRunDirs(s.STORAGE_DIR, phase.phase, snapshot.startedAt);
+    const plans = planScreenshots(snapshot, phase.phase, phases);
     const evidence = await gatherEvidence(snapshot, plans, dirs.screenshotDir, this.secrets);
     const templates = loadTemplates();
-    const history = runsOfPhase(readHistory(s.STORAGE_DIR), phase);
-    const base = {
+    const history = runsOfPhase(readHistory(s.STORAGE_DIR), phase.phase);
+    const model = buildModel(snapshot, {
       catalogue: phases,
-      phaseOverride: s.DEPLOYMENT_PHASE ?? null,
+      phase,
       targetVersion: s.TARGET_VERSION ?? null,
       deployedBy: s.DEPLOYED_BY ?? os.userInfo().username,
       ...dirs,
       evidence,
       history,
       trendLength: TREND_LENGTH,
+      notifications: [],
+    });
+    const now = new Date();
+    const writeOptions = {
+      storageDir: s.STORAGE_DIR,
+      secrets: this.secrets,
+      stepSummaryFile: s.GITHUB_STEP_SUMMARY,
     };
-    let model = buildModel(snapshot, { ...base, notifications: [] });
+    writeRun(model, render(model, { templates, now }), writeOptions);
+    let told = model;
     if (shouldNotify(model, s.NOTIFY_ON)) {
       const notifications = await sendAll(runMessage(model, templates, s.REPORT_LINK_BASE), {
         slackWebhookUrl: s.SLACK_WEBHOOK_URL,
@@ -233,23 +249,17 @@ export default class PhaseReporter implements Reporter {
         timeoutMs: s.NOTIFY_TIMEOUT_MS,
         secrets: this.secrets,
       });
-      model = { ...model, notifications };
+      told = { ...model, notifications };
+      // The pages that list the messages' outcomes are rendered again with them.
+      rewriteReportPages(told, render(told, { templates, now }), writeOptions);
     }
-    const now = new Date();
-    writeRun(model, render(model, { templates, now }), {
-      storageDir: s.STORAGE_DIR,
-      secrets: this.secrets,
-      now,
-      stepSummaryFile: s.GITHUB_STEP_SUMMARY,
-      stepSummary: stepSummary(model),
-    });
-    this.print(model.status, consoleLines(model));
-    return model.status === 'FAIL' ? { status: 'failed' } : undefined;
+    this.print(told.status, consoleLines(told));
+    return told.status === 'FAIL' || told.status === 'ERROR' ? { status: 'failed' } : undefined;
   }
 
   private print(status: string, lines: string[]): void {
     const colour = process.stdout.isTTY
-      ? status === 'FAIL'
+      ? status === 'FAIL' || status === 'ERROR'
         ? pc.red
         : status === 'WARN'
           ? pc.yellow

@@ -1,7 +1,7 @@
 // The runbook's sign-off blocks (RUNBOOK.md Step 6 and "Final sign-off"), as pure functions of
 // the run model and the run history. The reporter appends the per-run block to
 // storage/deployment.log; scripts/signoff.ts appends the final one.
-import { SIGNOFF_MEASUREMENTS, type Measurement } from '../fixtures/annotations.ts';
+import { SIGNOFF_MEASUREMENTS, type Measurement } from '../results/index.ts';
 import type { Phase } from '../phases/catalogue.ts';
 import type { HistoryEntry } from './history.ts';
 import { runsOfPhase } from './history.ts';
@@ -17,19 +17,28 @@ export function formatDuration(ms: number): string {
   return `${m} min ${Math.round(s - m * 60)} s`;
 }
 
-/** The block a run appends to deployment.log: VERIFIED unless the run failed. */
+/** Whether a run verified its phase: PASS or WARN. FAIL did not, and ERROR could not tell. */
+export function isVerified(status: RunModel['status']): boolean {
+  return status === 'PASS' || status === 'WARN';
+}
+
+/**
+ * The block a run appends to deployment.log: VERIFIED (PASS, WARN), FAILED, or INCONCLUSIVE
+ * (ERROR: the checker could not verify; never VERIFIED, never a rollback).
+ */
 export function deploymentBlock(model: RunModel, now: Date): string {
-  const verified = model.status !== 'FAIL';
+  const verified = isVerified(model.status);
+  const inconclusive = model.status === 'ERROR';
   const c = model.counts;
   const checks = verified
     ? `${c.passed}/${c.executed} PASSED`
-    : `${c.passed}/${c.executed} PASSED, ${c.failed} FAILED${c.criticalFailures ? ` (${c.criticalFailures} critical)` : ''}`;
+    : `${c.passed}/${c.executed} PASSED, ${c.failed} FAILED${c.criticalFailures ? ` (${c.criticalFailures} critical)` : ''}${c.inconclusive ? `, ${c.inconclusive} INCONCLUSIVE` : ''}`;
   const lines = [
     '',
     RULE,
     `PHASE ${model.phase} DEPLOYMENT - ${now.toISOString()}`,
     RULE,
-    `Status: ${verified ? '✅ VERIFIED' : '❌ FAILED'}`,
+    `Status: ${verified ? '✅ VERIFIED' : inconclusive ? '❔ INCONCLUSIVE (not verified)' : '❌ FAILED'}`,
     `Phase: ${model.phase} (${model.phaseName})`,
     `Recommendation: ${model.recommendation}`,
     `Health Checks: ${checks}`,
@@ -43,9 +52,15 @@ export function deploymentBlock(model: RunModel, now: Date): string {
     '',
     `Deployed by: ${model.deployedBy}`,
     `Duration: ${formatDuration(model.durationMs)}`,
-    `Rollback Plan: RUNBOOK.md "IF TESTS FAIL (Rollback Procedure)"; rollback effort ${model.rollbackEffort || 'unknown'}`,
+    inconclusive
+      ? `Rollback Plan: none - do not roll back on this result; ${model.verdictCause ?? 'the checker could not verify'}`
+      : `Rollback Plan: RUNBOOK.md "IF TESTS FAIL (Rollback Procedure)"; rollback effort ${model.rollbackEffort || 'unknown'}`,
     '',
-    model.phase < 8 ? `Next Phase: Phase ${model.phase + 1}` : 'Next Phase: final sign-off (npm run signoff)',
+    inconclusive
+      ? `Next Step: fix the runner and re-run the Phase ${model.phase} checks`
+      : model.phase < 8
+        ? `Next Phase: Phase ${model.phase + 1}`
+        : 'Next Phase: final sign-off (npm run signoff)',
   );
   if (model.bothVersionsFailing) {
     lines.push(
@@ -109,9 +124,13 @@ export function evaluateFinal(entries: readonly HistoryEntry[], catalogue: reado
   const phases = catalogue.map((p) => {
     const runs = runsOfPhase(entries, p.id);
     const latest = runs[runs.length - 1] ?? null;
-    const verified = latest !== null && latest.status !== 'FAIL';
+    const verified = latest !== null && isVerified(latest.status);
     if (!latest) problems.push(`Phase ${p.id} (${p.name}): no run recorded`);
-    else if (!verified) {
+    else if (latest.status === 'ERROR') {
+      problems.push(
+        `Phase ${p.id} (${p.name}): INCONCLUSIVE (the checker could not verify) at ${latest.startedAt}; fix the runner and re-run; see ${latest.reportDir}/INDEX.md`,
+      );
+    } else if (!verified) {
       problems.push(
         `Phase ${p.id} (${p.name}): FAILED (${latest.failed} failed, ${latest.recommendation}) at ${latest.startedAt}; see ${latest.reportDir}/INDEX.md`,
       );

@@ -17,9 +17,10 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { redact } from '../config/env.ts';
-import { BROWSER_CONSOLE_ATTACHMENT, type ImageMeasures } from '../fixtures/annotations.ts';
+import { BROWSER_CONSOLE_ATTACHMENT, type ImageMeasures } from '../results/index.ts';
 import type { HistoryEntry } from './history.ts';
-import { historyEntry, parseHistory } from './history.ts';
+import { parseHistory } from './history.ts';
+import { slug } from './model.ts';
 import type {
   AttachmentSnap,
   Evidence,
@@ -29,8 +30,7 @@ import type {
   ScreenshotPlan,
 } from './model.ts';
 import type { RenderedRun, Templates } from './render.ts';
-import { analyseImage } from '../fixtures/screenshot-facts.ts';
-import { deploymentBlock } from './signoff.ts';
+import { analyseImage } from '../results/screenshot-facts.ts';
 
 export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
 
@@ -166,7 +166,34 @@ export async function gatherEvidence(
       });
     if (texts.length) consoles[t.id] = texts.join('\n');
   }
-  return { screenshots, consoles };
+  return { screenshots, consoles, traces: copyTraces(snapshot, screenshotDir) };
+}
+
+/** Playwright's name for the trace attachment (`trace: 'retain-on-failure'`). */
+const TRACE_ATTACHMENT = 'trace';
+
+/**
+ * Copies the trace of every check that did not pass into `traces/` beside the screenshots, so
+ * the report links to it after Playwright's test-results folder is gone. Named after the check
+ * (and its id, for two checks of one title) from what a merge of shards still has.
+ */
+function copyTraces(snapshot: RunSnapshot, screenshotDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of snapshot.tests) {
+    if (t.outcome !== 'unexpected') continue;
+    const a = t.attachments.find((x) => x.name === TRACE_ATTACHMENT && x.contentType === 'application/zip');
+    if (!a) continue;
+    let bytes: Buffer;
+    try {
+      bytes = attachmentBytes(a);
+    } catch {
+      continue; // the check's evidence is its error; a vanished trace is not worth the report
+    }
+    const rel = `traces/${slug(t.title)}_${t.id.slice(0, 8)}.zip`;
+    atomicWrite(path.join(screenshotDir, rel), bytes);
+    out[t.id] = rel;
+  }
+  return out;
 }
 
 /**
@@ -323,10 +350,8 @@ export function appendText(file: string, text: string, secrets: readonly string[
 export interface WriteOptions {
   storageDir: string;
   secrets: readonly string[];
-  now: Date;
-  /** GITHUB_STEP_SUMMARY: a file the Markdown summary is appended to. */
+  /** GITHUB_STEP_SUMMARY: a file the rendered step summary is appended to. */
   stepSummaryFile?: string;
-  stepSummary?: string;
 }
 
 /**
@@ -341,10 +366,20 @@ export function writeRun(model: RunModel, rendered: RenderedRun, o: WriteOptions
   for (const [rel, content] of rendered.screenshots) {
     atomicWrite(path.join(model.screenshotDir, rel), redact(content, o.secrets));
   }
-  appendText(historyFile(o.storageDir), JSON.stringify(historyEntry(model)) + '\n', o.secrets);
-  appendText(deploymentLogFile(o.storageDir), deploymentBlock(model, o.now), o.secrets);
-  if (o.stepSummaryFile && o.stepSummary) appendText(o.stepSummaryFile, o.stepSummary, o.secrets);
+  appendText(historyFile(o.storageDir), rendered.historyLine, o.secrets);
+  appendText(deploymentLogFile(o.storageDir), rendered.deploymentBlock, o.secrets);
+  if (o.stepSummaryFile) appendText(o.stepSummaryFile, rendered.stepSummary, o.secrets);
   const status = rendered.report.get('status.env');
   if (status === undefined) throw new Error('render produced no status.env');
   atomicWrite(path.join(model.reportDir, 'status.env'), redact(status, o.secrets));
+}
+
+/** The report pages that list the notifications' outcomes, written again once they are known. */
+export const PAGES_WITH_NOTIFICATIONS = ['INDEX.md', 'index.html'];
+
+export function rewriteReportPages(model: RunModel, rendered: RenderedRun, o: WriteOptions): void {
+  for (const rel of PAGES_WITH_NOTIFICATIONS) {
+    const content = rendered.report.get(rel);
+    if (content !== undefined) atomicWrite(path.join(model.reportDir, rel), redact(content, o.secrets));
+  }
 }

@@ -2,7 +2,8 @@
 # The runbook's Step 3, as it reads there:  DEPLOYMENT_PHASE=3 bash scripts/post-deployment-check.sh
 # Runs every check that must hold once that phase is live (--grep "@phase3\b"), prints the
 # phase report's summary and exits by its status: 0 for PASS or WARN, 1 for FAIL, 2 when no
-# report was written (bad phase, bad settings, reporter failure). Extra arguments go to
+# report was written (bad phase, bad settings, reporter failure), 3 for ERROR (INCONCLUSIVE: the
+# checker could not verify; fix the runner and re-run, do not roll back). Extra arguments go to
 # Playwright (e.g. --workers=2).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -41,5 +42,9 @@ echo "Start here: $index"
 if [[ "$STATUS" == "FAIL" ]]; then
   echo "❌ Tests failed - stopping deployment (RECOMMENDATION=$RECOMMENDATION)"
   exit 1
+fi
+if [[ "$STATUS" == "ERROR" ]]; then
+  echo "❔ Could not verify phase $PHASE ($INCONCLUSIVE check(s) inconclusive): fix the runner and re-run; do not roll back on this result (RECOMMENDATION=$RECOMMENDATION)"
+  exit 3
 fi
 exit 0

@@ -15,7 +15,13 @@ function main(): number {
   const entries = readHistory(s.STORAGE_DIR);
   const final = evaluateFinal(entries, phases);
   for (const p of final.phases) {
-    const mark = p.verified ? pc.green('✅ VERIFIED') : p.latest ? pc.red('❌ FAILED') : pc.red('⬜ NOT RUN');
+    const mark = p.verified
+      ? pc.green('✅ VERIFIED')
+      : p.latest?.status === 'ERROR'
+        ? pc.red('❔ INCONCLUSIVE')
+        : p.latest
+          ? pc.red('❌ FAILED')
+          : pc.red('⬜ NOT RUN');
     console.log(`Phase ${p.phase}: ${p.name} → ${mark}${p.latest ? `  ${p.latest.reportDir}` : ''}`);
   }
   for (const m of final.metrics) console.log(m.text);

@@ -10,18 +10,28 @@ import { phaseTags } from '../fixtures/tags.ts';
 import { phases } from '../phases/catalogue.ts';
 import { parseHistory, sparkline } from '../reporters/history.ts';
 import {
-  causeOf,
+  checkFromSnap,
   countChecks,
   decide,
-  missingSettingOf,
+  groupCauses,
   resolvePhase,
   slug,
+  worstStatus,
   type Check,
   type RunModel,
+  type TestSnap,
 } from '../reporters/model.ts';
+import { causeOf, missingSettingOf, record, type Cause } from '../results/index.ts';
 import { formatRate, resultLine, shellQuote } from '../reporters/render.ts';
-import { evaluateFinal } from '../reporters/signoff.ts';
-import { atomicWrite, createRunDirs, runDirName, sweepStaleTemps } from '../reporters/write.ts';
+import { deploymentBlock, evaluateFinal } from '../reporters/signoff.ts';
+import { runMessage, shouldNotify } from '../reporters/notify.ts';
+import {
+  atomicWrite,
+  createRunDirs,
+  loadTemplates,
+  runDirName,
+  sweepStaleTemps,
+} from '../reporters/write.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'phasegate-model-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -204,5 +214,168 @@ describe('result line', () => {
     assert.equal(line('MONITOR', 8), 'Result: Acceptable for Phase 8, monitor');
     assert.equal(line('FIX_AND_RETEST', 8), 'Result: DO NOT PROCEED - FIX & RETEST ❌');
     assert.match(line('ROLLBACK', 8), /^Result: ROLLBACK - critical check failed, revert Phase 8 ❌$/);
+  });
+});
+
+describe('INCONCLUSIVE: the checker could not verify', () => {
+  const snap = (id: string, o: Partial<TestSnap> = {}): TestSnap => ({
+    id,
+    title: `check ${id}`,
+    file: 'a.spec.ts',
+    line: 1,
+    column: 1,
+    project: 'e2e',
+    tags: [...phaseTags(1), '@e2e'],
+    outcome: 'unexpected',
+    annotations: [],
+    status: 'failed',
+    durationMs: 1,
+    errors: ['Error: boom'],
+    steps: [],
+    stdout: '',
+    stderr: '',
+    attachments: [],
+    attempts: [],
+    ...o,
+  });
+  const browser: Cause = {
+    key: 'browser',
+    text: 'Chromium not found at /x',
+    fault: 'checker',
+    fix: 'run `npm run setup`',
+  };
+  const inconclusive = (id: string, critical = false) => {
+    const sink = { annotations: [] as { type: string; description?: string }[], skip: () => undefined };
+    assert.throws(
+      () => record(sink, { outcome: 'inconclusive', cause: browser }),
+      /Chromium not found at \/x/,
+    );
+    return snap(id, {
+      annotations: sink.annotations,
+      tags: [...phaseTags(1), '@e2e', ...(critical ? ['@critical'] : [])],
+    });
+  };
+
+  test('a check that recorded a checker-side cause is INCONCLUSIVE, whose fault it is: the checker', () => {
+    const c = checkFromSnap(inconclusive('a', true), [], null);
+    assert.equal(c.status, 'INCONCLUSIVE');
+    assert.equal(c.fault, 'checker');
+    assert.equal(c.summaryText, 'INCONCLUSIVE — Chromium not found at /x');
+    const f = checkFromSnap(snap('b'), [], null);
+    assert.equal(f.status, 'FAIL');
+    assert.equal(f.fault, 'target');
+  });
+
+  test('inconclusive only → ERROR / INCONCLUSIVE, never ROLLBACK (even @critical); a real failure wins', () => {
+    const only = [inconclusive('a', true), inconclusive('b')].map((t) => checkFromSnap(t, [], null));
+    const counts = countChecks(only);
+    assert.equal(counts.inconclusive, 2);
+    assert.equal(counts.failed, 0);
+    assert.equal(counts.criticalFailures, 0);
+    assert.deepEqual(decide(counts, 0), { status: 'ERROR', recommendation: 'INCONCLUSIVE' });
+    const withCritical = [
+      ...only,
+      checkFromSnap(snap('c', { tags: [...phaseTags(1), '@api', '@critical'] }), [], null),
+    ];
+    assert.deepEqual(decide(countChecks(withCritical), 0), { status: 'FAIL', recommendation: 'ROLLBACK' });
+    const withFailure = [...only, checkFromSnap(snap('d'), [], null)];
+    assert.deepEqual(decide(countChecks(withFailure), 0), {
+      status: 'FAIL',
+      recommendation: 'FIX_AND_RETEST',
+    });
+    assert.equal(worstStatus('ERROR', 'WARN'), 'ERROR');
+    assert.equal(worstStatus('ERROR', 'FAIL'), 'FAIL');
+  });
+
+  test('one cause, one line: the checks sharing it are grouped, counts exact', () => {
+    const checks = ['a', 'b', 'c'].map((id) => checkFromSnap(inconclusive(id), [], null));
+    checks.push(checkFromSnap(snap('d'), [], null));
+    const groups = groupCauses(checks);
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0]?.checks.length, 3);
+    assert.equal(groups[0]?.noun, 'browser checks');
+    assert.equal(groups[0]?.fix, 'run `npm run setup`');
+  });
+
+  test('deployment.log: never VERIFIED, never a rollback plan; the sign-off never counts the run', () => {
+    const block = deploymentBlock(
+      {
+        phase: 3,
+        phaseName: 'Resilience',
+        status: 'ERROR',
+        recommendation: 'INCONCLUSIVE',
+        verdictCause: 'could not verify Phase 3: Chromium not found at /x',
+        counts: countChecks([checkFromSnap(inconclusive('a'), [], null)]),
+        screenshots: [],
+        reportDir: 'r',
+        screenshotDir: 's',
+        targetVersion: null,
+        deployedBy: 'me',
+        durationMs: 1,
+        rollbackEffort: 'EASY',
+        bothVersionsFailing: null,
+      } as unknown as RunModel,
+      new Date(0),
+    );
+    assert.match(block, /Status: ❔ INCONCLUSIVE \(not verified\)/);
+    assert.doesNotMatch(block, /✅ VERIFIED|Rollback Procedure/);
+    assert.match(block, /do not roll back on this result/);
+    const lines = [1, 2, 3, 4, 5, 6, 7, 8].map((n) =>
+      JSON.stringify({
+        phase: n,
+        status: n === 3 ? 'ERROR' : 'PASS',
+        startedAt: `2026-11-2${n}T10:00:00Z`,
+        failed: 0,
+        reportDir: `r/${n}`,
+        recommendation: 'X',
+      }),
+    );
+    const f = evaluateFinal(parseHistory(lines.join('\n')), phases);
+    assert.equal(f.ok, false);
+    assert.match(f.problems.join('\n'), /^Phase 3 \(Resilience\): INCONCLUSIVE/m);
+  });
+
+  test('the result line says what could not be verified and not to roll back', () => {
+    assert.equal(
+      resultLine({
+        recommendation: 'INCONCLUSIVE',
+        phase: 3,
+        verdictCause: 'could not verify Phase 3: Chromium not found at /x',
+      } as RunModel),
+      'Result: INCONCLUSIVE - could not verify Phase 3: Chromium not found at /x; fix the runner and re-run; do not roll back on this result ❔',
+    );
+  });
+});
+
+describe('the inconclusive message', () => {
+  test('its own template: not verified, do not roll back, the cause and the link', () => {
+    const model = {
+      phase: 3,
+      status: 'ERROR',
+      recommendation: 'INCONCLUSIVE',
+      verdictCause: 'could not verify Phase 3: Chromium not found at /x',
+      counts: { inconclusive: 10, executed: 30 },
+      causes: [
+        {
+          status: 'INCONCLUSIVE',
+          noun: 'browser checks',
+          text: 'Chromium not found at /x',
+          fix: 'run `npm run setup`',
+          checks: new Array(10).fill({}),
+        },
+      ],
+      checks: [],
+      reportDir: 'storage/reports/phase_3_x',
+      deployedBy: 'me',
+    } as unknown as RunModel;
+    assert.equal(shouldNotify(model, 'failure'), true);
+    const m = runMessage(model, loadTemplates(), 'https://ci.example.test');
+    assert.equal(m.subject, 'Deployment: Phase 3 INCONCLUSIVE - not verified, do not roll back');
+    assert.match(m.text, /^❔ Phase 3 Deployment - INCONCLUSIVE \(not verified\)\n/);
+    assert.match(m.text, /Cause: could not verify Phase 3: Chromium not found at \/x/);
+    assert.match(m.text, /- 10 browser checks: Chromium not found at \/x \(fix: run `npm run setup`\)/);
+    assert.match(m.text, /Do not roll back on this result/);
+    assert.match(m.text, /https:\/\/ci\.example\.test\/storage\/reports\/phase_3_x\/INDEX\.md/);
+    assert.doesNotMatch(m.text, /ROLLBACK REQUIRED|Deployment Complete/);
   });
 });

@@ -100,6 +100,7 @@ test('Escaped <img src=x onerror=alert(1)>', check({ phase: 1, kind: 'api', cove
         TOTAL: '3',
         PASSED: '3',
         FAILED: '0',
+        INCONCLUSIVE: '0',
         WARNINGS: '0',
         SKIPPED: '0',
         FLAKY: '0',
@@ -186,7 +187,7 @@ test('Login page renders', check({ phase: 1, kind: 'e2e', covers: 'p1.login-page
     assert.equal(m.measurements[0].value, 1480);
     assert.match(
       read(path.join(run.dir, 'index.html')),
-      /<tr class="WARN"><td>⚠️<\/td><td>Query performance<\/td>/,
+      /<tr class="WARN"><td>⚠️<\/td><td class="state">warning<\/td><td>Query performance<\/td>/,
     );
   });
 
@@ -255,11 +256,11 @@ test('Circuit breaker', check({ phase: 1, kind: 'api', covers: 'p3.circuit-break
     );
     // INDEX.md: verdict first, then failures with causes before the full table.
     const index = read(path.join(run.dir, 'INDEX.md'));
-    assert.match(index.split('\n')[0] as string, /^# ❌ Phase 1 \(Hotfixes\): FAIL — FIX_AND_RETEST$/);
+    assert.match(index.split('\n')[0] as string, /^# ❌ Phase 1 \(Hotfixes\): FAIL \(fail\) — FIX_AND_RETEST$/);
     const failures = index.indexOf('## Failures');
     assert.ok(failures > 0 && failures < index.indexOf('## All checks'));
-    assert.match(index, /❌ \*\*Database connectivity\*\* — crashed: Fixture "db": connect failed/);
-    assert.match(index, /❌ \*\*Schema integrity\*\* — Missing column: idempotency_key/);
+    assert.match(index, /❌ FAIL \*\*Database connectivity\*\* — crashed: Fixture "db": connect failed/);
+    assert.match(index, /❌ FAIL \*\*Schema integrity\*\* — Missing column: idempotency_key/);
     assert.match(index, /HEALTH_DETAILED_PATH/);
     // api.log: steps, stdout, error of each check.
     const apiLog = read(path.join(run.dir, 'api.log'));

@@ -130,7 +130,10 @@ test(
     assert.match(index, /Both versions failing — investigate infrastructure/);
     // The trend of phase 3 over its three runs: green, red, red.
     assert.match(index, /## Trend \(phase 3, last 3 runs\)\n\nPass rate `█▆▆` \(100% → 66\.7%\)/);
-    const svg = /<svg[^]*?<\/svg>/.exec(read(path.join(latest, 'index.html')))?.[0] ?? '';
+    const svg =
+      /<svg[^>]*aria-label="pass rate of recent runs"[^]*?<\/svg>/.exec(
+        read(path.join(latest, 'index.html')),
+      )?.[0] ?? '';
     assert.equal(svg.match(/<rect /g)?.length, 3);
     assert.equal(svg.match(/fill="#cf222e"/g)?.length, 2);
     assert.match(

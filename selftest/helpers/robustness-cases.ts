@@ -72,6 +72,12 @@ export interface Fault {
   dependents: RegExp[];
   /** Checks that MUST go red, each with the cause its one-line message must give. */
   mustFail: { title: RegExp; cause: RegExp }[];
+  /**
+   * How its red checks read in the report: FAIL (the target's fault, the default) or
+   * INCONCLUSIVE (the checker's own connection is broken while the application's health reports
+   * that dependency up: nothing is known about the target).
+   */
+  verdict?: 'FAIL' | 'INCONCLUSIVE';
 }
 
 export interface CaseOptions {
@@ -180,6 +186,12 @@ export async function runCase(o: CaseOptions): Promise<SuiteRun> {
   assert.equal(Number(status.TOTAL), run.results.length, `status.env TOTAL counts every check ${why}`);
   const summary = readFileSync(path.join(dir, 'summary.txt'), 'utf8');
 
+  // The word a red check's summary line carries: FAIL, or INCONCLUSIVE too where it uses a part
+  // whose fault is the checker's (another fault of the case may still make it FAIL).
+  const verdictOf = (title: string) =>
+    o.faults.some((f) => f.verdict === 'INCONCLUSIVE' && f.dependents.some((d) => d.test(title)))
+      ? '(?:FAIL|INCONCLUSIVE)'
+      : 'FAIL';
   // Each required red check is red with a clear, one-line cause — in the results and the report.
   for (const f of o.faults) {
     for (const m of f.mustFail) {
@@ -194,6 +206,7 @@ export async function runCase(o: CaseOptions): Promise<SuiteRun> {
         assertClearCause(firstLine(r.message), m.cause, `${key(r)} [${f.name}]`, o.secrets ?? []);
         const line = summaryLine(summary, r.title) ?? '';
         assertClearCause(line, m.cause, `summary.txt line of ${r.title} [${f.name}]`, o.secrets ?? []);
+        assert.match(line, new RegExp(`: ${f.verdict ?? 'FAIL'} — `), `${r.title} [${f.name}]:\n${summary}`);
       }
     }
   }
@@ -203,7 +216,7 @@ export async function runCase(o: CaseOptions): Promise<SuiteRun> {
     const line = summaryLine(summary, r.title) ?? '';
     assert.match(
       line,
-      /FAIL — .*\w{3,}/,
+      new RegExp(`${verdictOf(r.title)} — .*\\w{3,}`),
       `summary.txt must give ${r.title} a cause on its line:\n${summary}`,
     );
     // A line ending in ":" whose message goes on below lost its cause to the line break.

@@ -102,6 +102,8 @@ export const postgresRefused: FaultFactory = async (sbx) => ({
     env: { DATABASE_URL: dbUrlAt(sbx, await closedPort()) },
     dependents: USES_POSTGRES,
     mustFail: [{ title: /Database connectivity/, cause: /ECONNREFUSED|refused/i }],
+    // The application's health reports its database up: the checker's path to it is broken.
+    verdict: 'INCONCLUSIVE',
   },
   secrets: [],
   close: nothing,
@@ -116,6 +118,8 @@ export const postgresWrongPassword: FaultFactory = async () => {
       env: { DATABASE_URL: pg.wrongPasswordUrl(password) },
       dependents: USES_POSTGRES,
       mustFail: [{ title: /Database connectivity/, cause: /password authentication failed/i }],
+      // The application's health reports its database up: the checker's credentials are wrong.
+      verdict: 'INCONCLUSIVE',
     },
     secrets: [password],
     close: () => pg.close(),
@@ -130,6 +134,8 @@ export const postgresHang: FaultFactory = async (sbx) => {
       env: { DATABASE_URL: dbUrlAt(sbx, hang.port) },
       dependents: USES_POSTGRES,
       mustFail: [{ title: /Database connectivity/, cause: TIMEOUT }],
+      // FAIL: its matrix file breaks the detailed health too, so nothing vouches for the database.
+      verdict: 'FAIL',
     },
     secrets: [],
     close: () => hang.close(),
@@ -144,6 +150,8 @@ export const redisRefused: FaultFactory = async () => ({
     env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}/0` },
     dependents: USES_REDIS,
     mustFail: [{ title: /Cache operations/, cause: /ECONNREFUSED|refused/i }],
+    // The application's health reports its cache up: the checker's path to Redis is broken.
+    verdict: 'INCONCLUSIVE',
   },
   secrets: [],
   close: nothing,
@@ -157,6 +165,8 @@ export const redisHang: FaultFactory = async () => {
       env: { REDIS_URL: `redis://127.0.0.1:${hang.port}/0` },
       dependents: USES_REDIS,
       mustFail: [{ title: /Cache operations/, cause: TIMEOUT }],
+      // The application's health reports its cache up: the checker's path to Redis is broken.
+      verdict: 'INCONCLUSIVE',
     },
     secrets: [],
     close: () => hang.close(),
@@ -172,6 +182,8 @@ export const redisWrongPassword: FaultFactory = async () => {
       env: { REDIS_URL: `redis://:${password}@127.0.0.1:${redis.port}/0` },
       dependents: USES_REDIS,
       mustFail: [{ title: /Cache operations/, cause: /WRONGPASS|NOAUTH|password/i }],
+      // The application's health reports its cache up: the checker's password is wrong.
+      verdict: 'INCONCLUSIVE',
     },
     secrets: [password],
     close: () => redis.close(),
