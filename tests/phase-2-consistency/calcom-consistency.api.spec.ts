@@ -25,9 +25,16 @@ test(
     const from = new Date(now - span);
     const to = new Date(now + span);
     const notSynthetic = (b: CalcomBooking) => !b.attendees.some((a) => isSyntheticEmail(marker, a.email));
-    const remote = (
-      await calcom.listBookings({ afterStart: from.toISOString(), beforeEnd: to.toISOString() })
-    ).filter(notSynthetic);
+    const remote =
+      // Only the event type the app books (CALCOM_EVENT_TYPE_ID): the account's other event types
+      // are not the app's, and have no local record to match.
+      (
+        await calcom.listBookings({
+          afterStart: from.toISOString(),
+          beforeEnd: to.toISOString(),
+          eventTypeId: settings.CALCOM_EVENT_TYPE_ID,
+        })
+      ).filter(notSynthetic);
 
     const appts = ident(settings.DB_TABLE_APPOINTMENTS);
     const uid = ident(settings.DB_COL_CALCOM_UID);
