@@ -33,22 +33,12 @@ let queueRedis: Redis;
 let cacheRedis: Redis;
 let seeded: string;
 
-/** What the instance changes of the env file: where it runs, nothing about the app's names. */
+/**
+ * What the instance changes of the env file: where it runs (its ports, database, Redis prefix,
+ * log and credentials: the helper's suiteEnv), nothing about the app's names.
+ */
 function instanceEnv(): Record<string, string> {
-  return {
-    PHASEGATE_ENV_FILE: ENV_FILE,
-    TARGET_URL: app.appUrl,
-    CALCOM_API_URL: app.calcomUrl,
-    CALCOM_API_KEY: app.calcomApiKey,
-    CALCOM_WEBHOOK_SECRET: app.webhookSecret,
-    LOGIN_EMAIL: app.loginEmail,
-    LOGIN_PASSWORD: app.loginPassword,
-    DATABASE_URL: app.databaseUrl,
-    REDIS_URL: `${app.redisUrl}/0`,
-    REDIS_CACHE_URL: `${app.redisUrl}/1`,
-    REDIS_PREFIX: app.redisPrefix,
-    APP_LOG_PATH: app.logPath,
-  };
+  return { PHASEGATE_ENV_FILE: ENV_FILE, ...app.suiteEnv(), REDIS_CACHE_URL: `${app.redisUrl}/1` };
 }
 
 function run(o: PhaseRunOptions = {}): Promise<PhaseRun> {
