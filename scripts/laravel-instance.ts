@@ -6,7 +6,7 @@
 // An instance is isolated by its ports, database names, Redis prefix and storage folder.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -47,6 +47,13 @@ export interface LaravelInstanceOptions {
   loginPassword: string;
   /** How often the heartbeat job is dispatched. */
   heartbeatEverySeconds: number;
+  /** APP_TIMEZONE: the log's timestamps and the database's wall-clock times (default UTC). */
+  timezone?: string;
+  /**
+   * Self-tests: the pid whose end ends this instance's processes too. They run in groups of
+   * their own (for `stop`), so a test process that is killed would otherwise leave them behind.
+   */
+  ownerPid?: number;
 }
 
 export type LaravelProcessName = 'calcom' | 'server' | 'worker' | 'heartbeat';
@@ -72,6 +79,7 @@ export function laravelEnv(o: LaravelInstanceOptions): Record<string, string> {
     APP_DEBUG: 'false',
     APP_KEY: o.appKey,
     APP_URL: `http://127.0.0.1:${o.appPort}`,
+    APP_TIMEZONE: o.timezone ?? 'UTC',
     APP_STORAGE_PATH: o.storagePath,
     APP_SERVICES_CACHE: path.join(cacheDir, 'services.php'),
     APP_PACKAGES_CACHE: path.join(cacheDir, 'packages.php'),
@@ -215,6 +223,19 @@ function command(
   }
 }
 
+/**
+ * A detached shell that kills the group `pid` leads once `owner` is gone (or the leader is). A
+ * zombie counts as gone: where PID 1 does not reap, a killed owner lingers as one.
+ */
+function watchOwner(owner: number, pid: number): void {
+  const script = [
+    'alive() { if [ -r "/proc/$1/stat" ]; then [ "$(sed "s/.*) //" "/proc/$1/stat" | cut -c1)" != Z ]; else kill -0 "$1" 2>/dev/null; fi; }',
+    'while alive "$0" && alive "$1"; do sleep 1; done',
+    'kill -9 -"$1" 2>/dev/null',
+  ].join('\n');
+  spawn('sh', ['-c', script, String(owner), String(pid)], { detached: true, stdio: 'ignore' }).unref();
+}
+
 /** Starts one process detached, in its own group, output appended to its process log. */
 export function spawnProcess(o: LaravelInstanceOptions, name: LaravelProcessName): number {
   const { cmd, args, env, cwd } = command(o, name);
@@ -223,13 +244,45 @@ export function spawnProcess(o: LaravelInstanceOptions, name: LaravelProcessName
     const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
     if (child.pid === undefined) throw new Error(`could not start ${cmd} ${args.join(' ')}`);
     child.unref();
+    if (o.ownerPid !== undefined) watchOwner(o.ownerPid, child.pid);
     return child.pid;
   } finally {
     closeSync(fd);
   }
 }
 
-/** SIGTERM to the process group (php -S forks its workers), SIGKILL if it lingers. */
+/** Whether a process of group `pgid` still runs; zombies do not count (PID 1 may not reap). */
+function groupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // After the command's closing parenthesis: state, ppid, pgrp, ...
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  }
+  return false;
+}
+
+/**
+ * SIGTERM to the process group (php -S forks workers that outlive their master), then waits
+ * until every member is gone, SIGKILL if one lingers.
+ */
 export async function killGroup(pid: number, timeoutMs = STOP_TIMEOUT_MS): Promise<void> {
   const signal = (s: NodeJS.Signals) => {
     try {
@@ -242,11 +295,11 @@ export async function killGroup(pid: number, timeoutMs = STOP_TIMEOUT_MS): Promi
       }
     }
   };
-  if (!alive(pid)) return;
+  if (!groupAlive(pid)) return;
   signal('SIGTERM');
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!alive(pid)) return;
+    if (!groupAlive(pid)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   signal('SIGKILL');

@@ -101,7 +101,8 @@ function uidOnPage(html: string): string | undefined {
 }
 
 before(async () => {
-  app = await startTestLaravel();
+  // Not UTC: the log and the database keep the app's wall-clock time, as Laravel does.
+  app = await startTestLaravel({ timezone: 'Europe/Berlin' });
   db = new pg.Pool({ connectionString: app.databaseUrl, max: 2 });
   queueDb = new Redis(`${app.redisUrl}/0`, { maxRetriesPerRequest: 1 });
   cacheDb = new Redis(`${app.redisUrl}/1`, { maxRetriesPerRequest: 1 });
@@ -140,6 +141,10 @@ describe('reference Laravel app', () => {
       ),
     );
     assert.deepEqual([...levels], ['INFO']);
+    const last = [...readFileSync(app.logPath, 'utf8').matchAll(/^\[([\d: -]+)\] /gm)].pop()![1]!;
+    const berlin = new Date().toLocaleString('sv-SE', { timeZone: 'Europe/Berlin' });
+    const minutesOff = Math.abs(Date.parse(`${last}Z`) - Date.parse(`${berlin}Z`)) / 60_000;
+    assert.ok(minutesOff < 5, `log time ${last} is the app's wall-clock time (${berlin} in Europe/Berlin)`);
   });
 
   test('sessions and CSRF as stock Laravel: <app>_session cookie, 419 without a token, login by form → 302', async () => {
@@ -251,8 +256,17 @@ describe('reference Laravel app', () => {
       headers: { authorization: `Bearer ${app.calcomApiKey}`, 'cal-api-version': '2024-08-13' },
     });
     assert.equal(calcom.status, 200);
-    const booking = ((await calcom.json()) as { data: { metadata: Record<string, string> } }).data;
+    const booking = ((await calcom.json()) as { data: { start: string; metadata: Record<string, string> } })
+      .data;
     assert.equal(booking.metadata.idempotencyKey, hidden.idempotency_key);
+    // Cal.com has the instant in UTC; the row has it as Laravel writes it, in the app's timezone.
+    assert.equal(booking.start, `${slot.date}T10:00:00.000Z`);
+    const stored = await db.query<{ t: string }>(
+      "SELECT to_char(starts_at, 'YYYY-MM-DD HH24:MI:SS') AS t FROM bookings WHERE id = $1",
+      [id],
+    );
+    const wallClock = new Date(booking.start).toLocaleString('sv-SE', { timeZone: 'Europe/Berlin' });
+    assert.equal(stored.rows[0]?.t, wallClock);
 
     assert.equal(await cacheDb.exists(cacheKey), 0, 'the booking invalidated the day in the cache');
     assert.match(
@@ -345,7 +359,7 @@ describe('reference Laravel app', () => {
 
   test("heartbeat PHP-serialized in db 1; the queue list, with the app's own serialized jobs, in db 0", async () => {
     const raw = await cacheDb.get(app.heartbeatKey);
-    assert.match(raw ?? '', /^s:25:"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00";$/);
+    assert.match(raw ?? '', /^s:25:"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d";$/);
     assert.equal(await queueDb.exists(app.heartbeatKey), 0);
 
     await app.stopWorker();

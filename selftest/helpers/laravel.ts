@@ -30,6 +30,8 @@ export interface StartTestLaravelOptions {
   heartbeatEverySeconds?: number;
   /** How long to wait for /health to be all ok (default 60 s). */
   readyTimeoutMs?: number;
+  /** The app's APP_TIMEZONE (default UTC): its log's timestamps and the database's times. */
+  timezone?: string;
 }
 
 export interface TestLaravel {
@@ -129,6 +131,8 @@ export async function startTestLaravel(opts: StartTestLaravelOptions = {}): Prom
     loginEmail: 'reception@clinic.test',
     loginPassword: `pw-${randomBytes(6).toString('hex')}`,
     heartbeatEverySeconds: opts.heartbeatEverySeconds ?? 2,
+    ownerPid: process.pid,
+    ...(opts.timezone ? { timezone: opts.timezone } : {}),
   };
   const release = async () => {
     const errors: unknown[] = [];

@@ -36,17 +36,18 @@ class BookingSeeder extends Seeder
             return;
         }
         $user = User::where('email', config('clinic.seed_user.email'))->firstOrFail();
-        $today = now()->utc()->startOfDay();
+        $today = now(config('clinic.timezone'))->startOfDay();
 
         foreach (self::PATIENTS as $i => [$name, $email]) {
-            $startsAt = $today->clone()->addDays($i - 4)->setTime(9 + ($i % 7), 30 * ($i % 2));
+            $startsAt = $today->clone()->addDays($i - 4)->setTime(9 + ($i % 7), 30 * ($i % 2))
+                ->setTimezone(config('app.timezone'));
             $booking = Booking::create([
                 'user_id' => $user->id,
                 'patient_name' => $name,
                 'patient_email' => $email,
                 'starts_at' => $startsAt,
                 'ends_at' => $startsAt->clone()->addMinutes(config('clinic.slot_minutes')),
-                'timezone' => 'UTC',
+                'timezone' => config('clinic.timezone'),
                 'status' => Booking::STATUS_PENDING,
                 'idempotency_key' => (string) Str::uuid(),
                 'notes' => self::NOTE,

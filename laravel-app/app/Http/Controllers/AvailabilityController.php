@@ -18,7 +18,8 @@ class AvailabilityController extends Controller
             $tz = config('clinic.timezone');
             $from = Carbon::parse("{$date} ".config('clinic.opens'), $tz);
             $until = Carbon::parse("{$date} ".config('clinic.closes'), $tz);
-            $taken = Booking::whereBetween('starts_at', [$from->clone()->utc(), $until->clone()->utc()])
+            $appTz = config('app.timezone');
+            $taken = Booking::whereBetween('starts_at', [$from->clone()->setTimezone($appTz), $until->clone()->setTimezone($appTz)])
                 ->where('status', '!=', Booking::STATUS_CANCELLED)
                 ->pluck('starts_at')
                 ->map(fn ($t) => $t->clone()->utc()->toIso8601String())

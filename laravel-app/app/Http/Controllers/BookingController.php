@@ -41,7 +41,8 @@ class BookingController extends Controller
             return $this->created($request, $existing, 200);
         }
 
-        $startsAt = Carbon::parse($data['starts_at'], $data['timezone'])->utc();
+        // Stored as Eloquent stores every date: wall-clock time in the app's timezone.
+        $startsAt = Carbon::parse($data['starts_at'], $data['timezone'])->setTimezone(config('app.timezone'));
         $booking = DB::transaction(fn () => Booking::create([
             'user_id' => $request->user()->id,
             'patient_name' => $data['patient_name'],
