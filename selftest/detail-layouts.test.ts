@@ -3,9 +3,9 @@
 // labels rendered late, and labels that are not there.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { chooseChromium } from '../config/browser.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Page } from '@playwright/test';
+import { loopbackBrowser } from './helpers/loopback-browser.ts';
 import { labelledValue } from '../fixtures/detail-layouts.ts';
 
 const UID = 'bk_9f2c41d7';
@@ -27,37 +27,25 @@ const PAGES: Record<string, string> = {
   '/elsewhere': `<p>The Cal.com booking UID: appears once the booking is synced.</p><script>var x = "Cal.com booking UID: nope";</script>`,
 };
 
-function site(): Server {
-  return createServer((req, res) => {
-    const body = PAGES[new URL(req.url ?? '/', 'http://x').pathname];
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(
-      `<!doctype html><html><head><title>Appointment</title></head><body>${body ?? 'not found'}</body></html>`,
-    );
-  });
+/** The site: one request handler. */
+function site(req: IncomingMessage, res: ServerResponse): void {
+  const body = PAGES[new URL(req.url ?? '/', 'http://x').pathname];
+  res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(
+    `<!doctype html><html><head><title>Appointment</title></head><body>${body ?? 'not found'}</body></html>`,
+  );
 }
 
 describe('labelledValue in real Chromium', () => {
-  let server: Server;
-  let browser: Browser;
   let page: Page;
   let base = '';
+  let close: () => Promise<void> = async () => {};
 
   before(async () => {
-    server = site();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: chooseChromium(process.env.CHROMIUM_PATH).executablePath,
-    });
-    page = await browser.newPage();
+    ({ page, base, close } = await loopbackBrowser(site));
   });
 
-  after(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  after(() => close());
 
   const read = async (path: string, label: string, timeoutMs = 300) => {
     await page.goto(base + path);

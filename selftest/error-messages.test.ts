@@ -4,9 +4,9 @@
 // blank messages, no messages, and the browser's check bypassed to meet the server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { chooseChromium } from '../config/browser.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Page } from '@playwright/test';
+import { loopbackBrowser } from './helpers/loopback-browser.ts';
 import { errorMessagesVerdict, formMessages, shownMessages } from '../fixtures/error-messages.ts';
 import type { Verdict } from '../fixtures/page-verdicts.ts';
 
@@ -36,6 +36,7 @@ function formHtml(
   errors: Record<string, string>,
   required: boolean,
   perField: boolean,
+  oldNotes: string,
 ): string {
   const req = required ? ' required' : '';
   const under = (f: string) =>
@@ -48,66 +49,59 @@ ${summary}
 <label for="n">Patient name</label><input id="n" name="patient_name"${req}>${under('patient_name')}
 <label for="e">Patient email</label><input id="e" name="patient_email" type="email"${req}>${under('patient_email')}
 <label for="s">Start time</label><input id="s" name="starts_at" type="datetime-local"${req}>${under('starts_at')}
+<label for="t">Notes</label><textarea id="t" name="notes">${oldNotes}</textarea>
 <button type="submit">Book appointment</button>
 </form></main></body></html>`;
 }
 
-function site(): Server {
-  return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const path = url.pathname.replace(/^\/(native|fields)(?=\/)/, '');
-    const required = url.pathname.startsWith('/native/');
-    const perField = url.pathname.startsWith('/fields/');
-    if (req.method === 'POST') {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        const form = new URLSearchParams(body);
-        const errors: Record<string, string> = {};
-        if (!form.get('patient_name')) errors.patient_name = MESSAGES.patient_name!;
-        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(form.get('patient_email') ?? ''))
-          errors.patient_email = MESSAGES.patient_email!;
-        if (!(Date.parse(form.get('starts_at') ?? '') > Date.now())) errors.starts_at = MESSAGES.starts_at!;
-        // Laravel: 302 back to the form, the errors flashed in the session (here a cookie).
-        res.writeHead(302, {
-          location: url.pathname,
-          'set-cookie': `flash=${encodeURIComponent(JSON.stringify(errors))}; Path=/`,
-        });
-        res.end();
+/** The site: one request handler. */
+function site(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = url.pathname.replace(/^\/(native|fields)(?=\/)/, '');
+  const required = url.pathname.startsWith('/native/');
+  const perField = url.pathname.startsWith('/fields/');
+  if (req.method === 'POST') {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      const form = new URLSearchParams(body);
+      const errors: Record<string, string> = {};
+      if (!form.get('patient_name')) errors.patient_name = MESSAGES.patient_name!;
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(form.get('patient_email') ?? ''))
+        errors.patient_email = MESSAGES.patient_email!;
+      if (!(Date.parse(form.get('starts_at') ?? '') > Date.now())) errors.starts_at = MESSAGES.starts_at!;
+      // Laravel: 302 back to the form, the errors and the old input flashed in the session
+      // (here a cookie); the form shows the old notes again inside its textarea.
+      const flashed = { errors, notes: form.get('notes') ?? '' };
+      res.writeHead(302, {
+        location: url.pathname,
+        'set-cookie': `flash=${encodeURIComponent(JSON.stringify(flashed))}; Path=/`,
       });
-      return;
-    }
-    const flash = /(?:^|;\s*)flash=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
-    const errors = flash ? (JSON.parse(decodeURIComponent(flash)) as Record<string, string>) : {};
-    res.writeHead(200, {
-      'content-type': 'text/html; charset=utf-8',
-      'set-cookie': 'flash=; Path=/; Max-Age=0',
+      res.end();
     });
-    res.end(formHtml(url.pathname, path, errors, required, perField));
+    return;
+  }
+  const flash = /(?:^|;\s*)flash=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+  const flashed = flash
+    ? (JSON.parse(decodeURIComponent(flash)) as { errors: Record<string, string>; notes: string })
+    : { errors: {}, notes: '' };
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'set-cookie': 'flash=; Path=/; Max-Age=0',
   });
+  res.end(formHtml(url.pathname, path, flashed.errors, required, perField, flashed.notes));
 }
 
 describe('error messages in real Chromium', () => {
-  let server: Server;
-  let browser: Browser;
   let page: Page;
   let base = '';
+  let close: () => Promise<void> = async () => {};
 
   before(async () => {
-    server = site();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: chooseChromium(process.env.CHROMIUM_PATH).executablePath,
-    });
-    page = await browser.newPage();
+    ({ page, base, close } = await loopbackBrowser(site));
   });
 
-  after(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  after(() => close());
 
   const submit = () => page.getByRole('button', { name: 'Book appointment' });
 
@@ -172,7 +166,8 @@ describe('error messages in real Chromium', () => {
     const blank = await submitForm('/blank', {}, 3, false, 1_000);
     assert.equal(blank.verdict.ok, false);
     assert.match(blank.verdict.message, /3 of 3 error message\(s\) are blank/);
-    const silent = await submitForm('/silent', {}, 3, false, 1_000);
+    // The old input shown again in a textarea is no message.
+    const silent = await submitForm('/silent', { Notes: 'Call before 9' }, 3, false, 1_000);
     assert.equal(silent.verdict.ok, false);
     assert.match(silent.verdict.message, /showed no error message/);
   });

@@ -120,6 +120,20 @@ describe('JSON paths', () => {
     assert.deepEqual(atPath(doc, 'a.c.d'), { found: false, missing: 'c' });
     assert.deepEqual(atPath(doc, 'a.b[name=w].v'), { found: false, missing: 'name=w' });
   });
+  test('a malformed path in a setting names the setting', () => {
+    assert.throws(
+      () => healthMapping({ HEALTH_DETAILED_FORMAT: 'custom', HEALTH_BREAKER_PATH: 'services..circuit' }),
+      /^Error: HEALTH_BREAKER_PATH: "services\.\.circuit" is not a JSON path \(an empty key\)/,
+    );
+    assert.throws(
+      () =>
+        healthMapping({
+          HEALTH_DETAILED_FORMAT: 'spatie',
+          HEALTH_DEPENDENCY_PATH: ['checkResults[name={name}.status'],
+        }),
+      /^Error: HEALTH_DEPENDENCY_PATH: .* \(a \[ is not closed\)/,
+    );
+  });
   test('a malformed path is named', () => {
     assert.throws(() => parseJsonPath('a..b'), /"a\.\.b" is not a JSON path \(an empty key\)/);
     assert.throws(() => parseJsonPath('a[name=x'), /not closed/);

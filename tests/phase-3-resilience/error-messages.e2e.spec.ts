@@ -12,6 +12,8 @@ import type { Verdict } from '../../fixtures/page-verdicts.ts';
 
 // How long messages may take to appear after a submit (a server round trip included).
 const MESSAGE_WAIT_MS = 3_000;
+// How long a freshly opened form may take to finish its own requests before the baseline is read.
+const SETTLE_MS = 2_000;
 
 /** Waits until the messages make the verdict (or the wait ends), then returns the verdict. */
 async function verdictAfterSubmit(
@@ -46,6 +48,10 @@ test(
       }
       const submit = page.getByRole('button', { name: settings.FORM_SUBMIT_LABEL }).first();
       await submit.waitFor({ state: 'visible' });
+      // Text a script adds after the load (availability, say) is no message: let it arrive first.
+      await page.waitForLoadState('networkidle', { timeout: SETTLE_MS }).catch(() => {
+        // A page that keeps polling never goes idle; what it shows now is the baseline.
+      });
       return { submit, before: await formMessages(page, submit) };
     };
     const field = (label: string) => page.getByLabel(label).first();
