@@ -8,7 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadEnv } from '../config/env.ts';
 import { decodeCacheValue, timeOf } from '../fixtures/cache.ts';
-import { decodeEntities, deployTime, formWithField, idFromPath, pageMessages } from '../fixtures/app.ts';
+import {
+  decodeEntities,
+  deployTime,
+  formWithField,
+  idFromPath,
+  isTimeZone,
+  pageMessages,
+} from '../fixtures/app.ts';
 import { logFilesFor, parseLaravelLog, readLogTail, wallClock, zonedTime } from '../fixtures/laravel-log.ts';
 import { isSyntheticBooking } from '../fixtures/synthetic.ts';
 
@@ -61,6 +68,9 @@ describe('the booking form as a Blade template renders it', () => {
     ]);
     assert.ok(form.names.has('notes') && form.names.has('full_name'));
     assert.equal(formWithField(page, 'no_such_field'), undefined);
+    // The hidden time zone input tells how the form's datetime-local value is read.
+    assert.deepEqual(form.hidden.map(([, v]) => v).filter(isTimeZone), ['Europe/London']);
+    assert.ok(isTimeZone('UTC') && !isTimeZone('tok') && !isTimeZone('Mars/Olympus'));
   });
 
   test('validation messages: one alert list, or one message under each field', () => {

@@ -22,9 +22,15 @@ import { createCache } from '../fixtures/cache.ts';
 import { createCalcom, createCalcomAgent } from '../fixtures/calcom.ts';
 import { createPool } from '../fixtures/db.ts';
 import { sweepSynthetic } from '../fixtures/sweep.ts';
+import { wallClock } from '../fixtures/laravel-log.ts';
 
 const MARKER = 'phasegate-synthetic';
 const ENV_FILE = path.join(REPO, 'laravel-app', 'phasegate.env');
+/**
+ * This instance keeps its clock in Berlin (config('app.timezone')): its log times and its
+ * `timestamp` columns are wall-clock times there, which the suite must read as such.
+ */
+const APP_TIMEZONE = 'Europe/Berlin';
 
 let app: TestLaravel;
 let db: pg.Pool;
@@ -38,7 +44,12 @@ let seeded: string;
  * log and credentials: the helper's suiteEnv), nothing about the app's names.
  */
 function instanceEnv(): Record<string, string> {
-  return { PHASEGATE_ENV_FILE: ENV_FILE, ...app.suiteEnv(), REDIS_CACHE_URL: `${app.redisUrl}/1` };
+  return {
+    PHASEGATE_ENV_FILE: ENV_FILE,
+    ...app.suiteEnv(),
+    REDIS_CACHE_URL: `${app.redisUrl}/1`,
+    APP_TIMEZONE,
+  };
 }
 
 function run(o: PhaseRunOptions = {}): Promise<PhaseRun> {
@@ -142,7 +153,8 @@ async function sweepLeftovers(): Promise<void> {
 
 /** A Monolog ERROR entry with its stack trace, as an exception in production writes it. */
 function appendLogError(): void {
-  const t = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  // Monolog writes the app's wall clock.
+  const t = `${wallClock(new Date(), APP_TIMEZONE).replace('T', ' ')}:${String(new Date().getUTCSeconds()).padStart(2, '0')}`;
   mkdirSync(path.dirname(app.logPath), { recursive: true });
   appendFileSync(
     app.logPath,
@@ -239,7 +251,7 @@ function assertExpected(r: PhaseRun, exp: Expectation, context: string): void {
 
 describe('the suite against the reference Laravel app, by its env file alone', { timeout: 600_000 }, () => {
   before(async () => {
-    app = await startTestLaravel();
+    app = await startTestLaravel({ timezone: APP_TIMEZONE });
     db = new pg.Pool({ connectionString: app.databaseUrl, max: 2 });
     calcomDb = new pg.Pool({ connectionString: app.calcomDatabaseUrl, max: 2 });
     queueRedis = new Redis(`${app.redisUrl}/0`);
