@@ -248,16 +248,19 @@ const schema = z.object({
   DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/phasegate_sandbox'),
   DB_CONNECT_TIMEOUT_MS: int(3000, 100, 60000),
   DB_STATEMENT_TIMEOUT_MS: int(10000, 100, 600000),
-  DB_TABLE_USERS: identifier('users'),
+  /** `none` where the app has no users table (schema integrity does without it). */
+  DB_TABLE_USERS: optIdentifier('users'),
   DB_TABLE_APPOINTMENTS: identifier('appointments'),
-  DB_TABLE_WEBHOOK_EVENTS: identifier('webhook_events'),
+  /** `none` where the app stores no webhooks: the webhook checks test the answers only. */
+  DB_TABLE_WEBHOOK_EVENTS: optIdentifier('webhook_events'),
   /** The database queue driver's `jobs` table (read when QUEUE_DRIVER=database); `none` if absent. */
   DB_TABLE_JOBS: optIdentifier('jobs'),
   /** Laravel's failed-job table; `none` when the app keeps none (or Horizon: HORIZON_STATS_PATH). */
   DB_TABLE_FAILED_JOBS: optIdentifier('failed_jobs'),
   /** Where the app's queued work records events; `none`: "Events flowing" watches the booking's sync. */
   DB_TABLE_EVENTS: optIdentifier('events'),
-  DB_COL_IDEMPOTENCY_KEY: identifier('idempotency_key'),
+  /** `none` where bookings carry no idempotency key (the phase-2 key checks skip). */
+  DB_COL_IDEMPOTENCY_KEY: optIdentifier('idempotency_key'),
   DB_COL_CALCOM_UID: identifier('calcom_booking_uid'),
   DB_COL_STARTS_AT: identifier('starts_at'),
   DB_COL_STATUS: identifier('status'),
@@ -287,7 +290,8 @@ const schema = z.object({
   QUEUE_NAME: str('default'),
   /** Where the queue lives: `redis` (`<prefix>queues:<name>`) or `database` (DB_TABLE_JOBS). */
   QUEUE_DRIVER: oneOf(['redis', 'database'], 'redis'),
-  AVAILABILITY_CACHE_KEY: str('availability:{date}'),
+  /** `none` where the app caches no availability (cache invalidation skips). */
+  AVAILABILITY_CACHE_KEY: optNone('availability:{date}'),
   /** The worker's heartbeat key; `none` when the app keeps none (the heartbeat part skips). */
   WORKER_HEARTBEAT_KEY: optNone('worker:heartbeat'),
   /** `redis`: a plain key on REDIS_URL; `cache`: a Cache:: key (CACHE_PREFIX) on REDIS_CACHE_URL. */
@@ -376,7 +380,8 @@ const schema = z.object({
   /** Labels on the appointment detail page (dt/dd, th/td, `<p><strong>Label:</strong> value</p>`, `<p>Label: value</p>`, label + next element). */
   DETAIL_IDEMPOTENCY_LABEL: str('Idempotency key'),
   DETAIL_CALCOM_UID_LABEL: str('Cal.com booking UID'),
-  CACHE_INVALIDATION_LOG_PATTERN: str('Cache invalidated'),
+  /** `none` where the app logs no invalidation: the cache key alone is checked. */
+  CACHE_INVALIDATION_LOG_PATTERN: optNone('Cache invalidated'),
 
   // --- Application log (Laravel format) ---
   /** `none` where this machine cannot read the application's log: the log checks skip. */

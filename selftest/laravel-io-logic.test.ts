@@ -8,7 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadEnv } from '../config/env.ts';
 import { decodeCacheValue, timeOf } from '../fixtures/cache.ts';
-import { decodeEntities, deployTime, formWithField, idFromPath, pageMessages } from '../fixtures/app.ts';
+import {
+  decodeEntities,
+  deployTime,
+  formWithField,
+  idFromPath,
+  isTimeZone,
+  pageMessages,
+} from '../fixtures/app.ts';
 import { logFilesFor, parseLaravelLog, readLogTail, wallClock, zonedTime } from '../fixtures/laravel-log.ts';
 import { isSyntheticBooking } from '../fixtures/synthetic.ts';
 
@@ -61,6 +68,9 @@ describe('the booking form as a Blade template renders it', () => {
     ]);
     assert.ok(form.names.has('notes') && form.names.has('full_name'));
     assert.equal(formWithField(page, 'no_such_field'), undefined);
+    // The hidden time zone input tells how the form's datetime-local value is read.
+    assert.deepEqual(form.hidden.map(([, v]) => v).filter(isTimeZone), ['Europe/London']);
+    assert.ok(isTimeZone('UTC') && !isTimeZone('tok') && !isTimeZone('Mars/Olympus'));
   });
 
   test('validation messages: one alert list, or one message under each field', () => {
@@ -188,6 +198,12 @@ describe('settings for an app that lacks a feature', () => {
         DB_TABLE_EVENTS: 'none',
         WORKER_HEARTBEAT_KEY: 'none',
         BOOKING_EVENT_NAME: 'none',
+        DB_TABLE_USERS: 'none',
+        DB_TABLE_WEBHOOK_EVENTS: 'none',
+        DB_COL_IDEMPOTENCY_KEY: 'none',
+        AVAILABILITY_CACHE_KEY: 'none',
+        CACHE_INVALIDATION_LOG_PATTERN: 'none',
+        DASHBOARD_URLS: 'none',
         REDIS_CACHE_URL: 'redis://127.0.0.1:6379/1',
       },
       tmp,
@@ -198,6 +214,15 @@ describe('settings for an app that lacks a feature', () => {
     assert.equal(e.WORKER_HEARTBEAT_KEY, undefined);
     assert.equal(e.BOOKING_EVENT_NAME, undefined);
     assert.equal(e.HORIZON_STATS_PATH, undefined);
+    for (const name of [
+      'DB_TABLE_USERS',
+      'DB_TABLE_WEBHOOK_EVENTS',
+      'DB_COL_IDEMPOTENCY_KEY',
+      'AVAILABILITY_CACHE_KEY',
+      'CACHE_INVALIDATION_LOG_PATTERN',
+    ] as const)
+      assert.equal(e[name], undefined, name);
+    assert.deepEqual(e.DASHBOARD_URLS, []);
     assert.equal(e.BOOKING_MODE, 'form');
     assert.throws(
       () => loadEnv({ BOOKING_MODE: 'soap', APP_TIMEZONE: 'Mars/Olympus', DEPLOYED_AT: 'yesterday' }, tmp),

@@ -93,6 +93,8 @@ export const EXPECTED: Record<string, Expectation> = {
       [T.idempotencyVisible]: /Appointment creation failed: POST \/appointments answered HTTP 500/,
       [T.calcomIdMatch]: /Appointment creation failed: POST \/appointments answered HTTP 500/,
       [T.bookingFlow]: /POST \/appointments answered HTTP 500/,
+      // It watches a booking's own queued work: no booking, nothing to watch.
+      [T.events]: /Appointment creation failed: POST \/appointments answered HTTP 500/,
     },
   },
   login_blank: {
@@ -195,6 +197,7 @@ export const EXPECTED: Record<string, Expectation> = {
       [T.errorMessages]: /\/appointments\/create answered HTTP 500/,
       [T.spinners]: /\/appointments\/create answered HTTP 500/,
       [T.pageLoad]: /\/appointments\/create answered HTTP 500/,
+      [T.events]: /GET \/appointments\/create answered HTTP 500/,
       [T.logClean]: /production\.ERROR: Cal\.com availability could not be loaded/,
     },
     notGreen: {

@@ -1,6 +1,6 @@
 // A booking made the way the front desk makes one (session, CSRF, POST), stored and synced.
 import { test } from '../../fixtures/index.ts';
-import { dbError, ident } from '../../fixtures/db.ts';
+import { dbError, ident, storedTime, timeColumn } from '../../fixtures/db.ts';
 import { ANNOTATION } from '../../fixtures/annotations.ts';
 import { check } from '../../fixtures/tags.ts';
 
@@ -12,7 +12,10 @@ test(
     let row: Record<string, unknown> | undefined;
     try {
       row = (
-        await db.query(`SELECT * FROM ${ident(settings.DB_TABLE_APPOINTMENTS)} WHERE id = $1`, [created.id])
+        await db.query(
+          `SELECT *, ${timeColumn(settings.DB_COL_STARTS_AT, 'phasegate_start')} FROM ${ident(settings.DB_TABLE_APPOINTMENTS)} WHERE id = $1`,
+          [created.id],
+        )
       ).rows[0];
     } catch (err) {
       throw dbError(settings, err);
@@ -25,10 +28,11 @@ test(
     if (row[settings.DB_COL_CLIENT_EMAIL] !== created.email) {
       throw new Error(`Appointment creation: row ${created.id} does not hold the booked e-mail address`);
     }
-    const stored = row[settings.DB_COL_STARTS_AT];
-    if (!(stored instanceof Date) || stored.getTime() !== created.startsAt.getTime()) {
+    // A `timestamp` column holds the app's wall clock (APP_TIMEZONE), a `timestamptz` an instant.
+    const stored = storedTime(row, 'phasegate_start', settings.APP_TIMEZONE);
+    if (!stored || stored.getTime() !== created.startsAt.getTime()) {
       throw new Error(
-        `Appointment creation: row ${created.id} starts at ${String(stored)}, booked ${created.startsAt.toISOString()}`,
+        `Appointment creation: row ${created.id} starts at ${stored?.toISOString() ?? String(row[settings.DB_COL_STARTS_AT])}, booked ${created.startsAt.toISOString()}`,
       );
     }
     if (!row[settings.DB_COL_CALCOM_UID]) {

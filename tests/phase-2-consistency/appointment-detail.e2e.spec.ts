@@ -5,8 +5,9 @@ import type pg from 'pg';
 import type { Env } from '../../config/env.ts';
 import { test } from '../../fixtures/index.ts';
 import { labelledValue } from '../../fixtures/detail-layouts.ts';
-import { ident } from '../../fixtures/db.ts';
+import { ident, storedTime, timeColumn } from '../../fixtures/db.ts';
 import { bookingMatchVerdict, shownValueVerdict, type CalcomSide } from '../../fixtures/page-verdicts.ts';
+import { requireSetting } from '../../fixtures/settings.ts';
 import { check } from '../../fixtures/tags.ts';
 
 interface LocalRow {
@@ -19,24 +20,31 @@ interface LocalRow {
 /** The stored appointment of a synthetic client e-mail (unique to this test). */
 async function localRecord(db: pg.Pool, s: Env, email: string, withKey: boolean): Promise<LocalRow> {
   const cols = [
-    withKey ? `${ident(s.DB_COL_IDEMPOTENCY_KEY)}::text AS idempotency_key` : 'NULL AS idempotency_key',
+    withKey && s.DB_COL_IDEMPOTENCY_KEY
+      ? `${ident(s.DB_COL_IDEMPOTENCY_KEY)}::text AS idempotency_key`
+      : 'NULL AS idempotency_key',
     `${ident(s.DB_COL_CALCOM_UID)} AS uid`,
-    `${ident(s.DB_COL_STARTS_AT)} AS starts_at`,
+    timeColumn(s.DB_COL_STARTS_AT, 'start'),
     `${ident(s.DB_COL_STATUS)}::text AS status`,
   ];
-  const res = await db.query<LocalRow>(
+  const res = await db.query<LocalRow & Record<string, unknown>>(
     `SELECT ${cols.join(', ')} FROM ${ident(s.DB_TABLE_APPOINTMENTS)} WHERE ${ident(s.DB_COL_CLIENT_EMAIL)} = $1`,
     [email],
   );
   const row = res.rows[0];
   if (!row) throw new Error(`The appointment just created (${email}) is not in ${s.DB_TABLE_APPOINTMENTS}`);
-  return row;
+  return { ...row, starts_at: storedTime(row, 'start', s.APP_TIMEZONE) ?? new Date(Number.NaN) };
 }
 
 test(
   'Idempotency key visible in appointment detail',
   check({ phase: 2, kind: 'e2e', covers: 'p2.idempotency-visible' }),
   async ({ app, db, authedPage: page, snap, visit, settings }) => {
+    requireSetting(
+      settings.DB_COL_IDEMPOTENCY_KEY,
+      'DB_COL_IDEMPOTENCY_KEY',
+      'the appointments column holding the idempotency key',
+    );
     const created = await app.createAppointment();
     const stored = await localRecord(db, settings, created.email, true);
 

@@ -3,7 +3,7 @@
 import { test } from '../../fixtures/index.ts';
 import { CalcomError, type CalcomBooking } from '../../fixtures/calcom.ts';
 import { matchBookings, parseStatusMap, type LocalBooking } from '../../fixtures/consistency.ts';
-import { dbError, ident } from '../../fixtures/db.ts';
+import { dbError, ident, storedTime, timeColumn } from '../../fixtures/db.ts';
 import { requireSetting } from '../../fixtures/settings.ts';
 import { isSyntheticEmail } from '../../fixtures/synthetic.ts';
 import { check } from '../../fixtures/tags.ts';
@@ -25,14 +25,21 @@ test(
     const from = new Date(now - span);
     const to = new Date(now + span);
     const notSynthetic = (b: CalcomBooking) => !b.attendees.some((a) => isSyntheticEmail(marker, a.email));
-    const remote = (
-      await calcom.listBookings({ afterStart: from.toISOString(), beforeEnd: to.toISOString() })
-    ).filter(notSynthetic);
+    const remote =
+      // Only the event type the app books (CALCOM_EVENT_TYPE_ID): the account's other event types
+      // are not the app's, and have no local record to match.
+      (
+        await calcom.listBookings({
+          afterStart: from.toISOString(),
+          beforeEnd: to.toISOString(),
+          eventTypeId: settings.CALCOM_EVENT_TYPE_ID,
+        })
+      ).filter(notSynthetic);
 
     const appts = ident(settings.DB_TABLE_APPOINTMENTS);
     const uid = ident(settings.DB_COL_CALCOM_UID);
-    const cols = `${uid} AS uid, ${ident(settings.DB_COL_STARTS_AT)} AS starts_at, ${ident(settings.DB_COL_STATUS)} AS status`;
-    type Row = { uid: string; starts_at: Date; status: string };
+    const cols = `${uid} AS uid, ${timeColumn(settings.DB_COL_STARTS_AT, 'start')}, ${ident(settings.DB_COL_STATUS)} AS status`;
+    type Row = { uid: string; status: string } & Record<string, unknown>;
     let byRemote: Row[];
     let inWindow: Row[];
     try {
@@ -63,7 +70,11 @@ test(
     }
     const local = new Map<string, LocalBooking>();
     for (const r of [...byRemote, ...inWindow])
-      local.set(r.uid, { uid: r.uid, startsAt: r.starts_at, status: r.status });
+      local.set(r.uid, {
+        uid: r.uid,
+        startsAt: storedTime(r, 'start', settings.APP_TIMEZONE) ?? new Date(Number.NaN),
+        status: r.status,
+      });
     const result = matchBookings(remote, [...local.values()], statusMap);
     await testInfo.attach('consistency', {
       body: Buffer.from(JSON.stringify({ window: { from, to }, ...result }, null, 2)),

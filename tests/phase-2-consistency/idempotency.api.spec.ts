@@ -1,6 +1,7 @@
 // Phase 2's idempotency keys: a column, a unique index on it alone, and a key on every row.
 import { test } from '../../fixtures/index.ts';
 import { dbError, ident } from '../../fixtures/db.ts';
+import { requireSetting } from '../../fixtures/settings.ts';
 import { check } from '../../fixtures/tags.ts';
 
 test(
@@ -8,7 +9,11 @@ test(
   check({ phase: 2, kind: 'api', covers: 'p2.idempotency-schema', critical: true }),
   async ({ db, settings }) => {
     const table = settings.DB_TABLE_APPOINTMENTS;
-    const column = settings.DB_COL_IDEMPOTENCY_KEY;
+    const column = requireSetting(
+      settings.DB_COL_IDEMPOTENCY_KEY,
+      'DB_COL_IDEMPOTENCY_KEY',
+      'the appointments column holding the idempotency key',
+    );
     try {
       const exists = await db.query(
         `SELECT 1 FROM information_schema.columns

@@ -26,7 +26,7 @@ test(
       }
     } finally {
       // The availability of a day 300 days ahead, cached by these calls: cache, not data.
-      if (settings.AVAILABILITY_PATH)
+      if (settings.AVAILABILITY_PATH && settings.AVAILABILITY_CACHE_KEY)
         await cache.redis
           .del(cache.cacheKey(settings.AVAILABILITY_CACHE_KEY.replace('{date}', date)))
           .catch(() => 0);
