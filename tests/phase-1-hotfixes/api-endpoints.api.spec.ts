@@ -2,13 +2,14 @@
 import { test } from '../../fixtures/index.ts';
 import { parseEndpoint } from '../../fixtures/api-verdicts.ts';
 import { check } from '../../fixtures/tags.ts';
+import { requireSetting } from '../../fixtures/settings.ts';
 
 test(
   'API endpoints answer as expected',
   check({ phase: 1, kind: 'api', covers: 'p1.api-endpoints' }),
   async ({ app, settings }) => {
     const endpoints = settings.API_ENDPOINTS.map(parseEndpoint);
-    if (endpoints.length === 0) test.skip(true, 'Not configured: API_ENDPOINTS (the endpoints to probe)');
+    if (endpoints.length === 0) requireSetting(undefined, 'API_ENDPOINTS', 'the endpoints to probe');
     const wrong: string[] = [];
     for (const e of endpoints) {
       try {

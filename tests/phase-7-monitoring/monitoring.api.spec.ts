@@ -52,7 +52,7 @@ test(
   check({ phase: 7, kind: 'api', covers: 'p7.dashboards-reachable' }),
   async ({ app, settings }) => {
     if (settings.DASHBOARD_URLS.length === 0)
-      test.skip(true, 'Not configured: DASHBOARD_URLS (monitoring dashboards)');
+      requireSetting(undefined, 'DASHBOARD_URLS', 'monitoring dashboards');
     const cookies = await app.login();
     const wrong: string[] = [];
     for (const u of settings.DASHBOARD_URLS) {

@@ -34,7 +34,7 @@ test(
   'Documentation links resolve',
   check({ phase: 8, kind: 'api', covers: 'p8.doc-links' }),
   async ({ app, settings }) => {
-    if (settings.DOC_LINKS.length === 0) test.skip(true, 'Not configured: DOC_LINKS (documentation pages)');
+    if (settings.DOC_LINKS.length === 0) requireSetting(undefined, 'DOC_LINKS', 'documentation pages');
     const wrong: string[] = [];
     for (const link of settings.DOC_LINKS) {
       try {
