@@ -256,7 +256,10 @@ test('Circuit breaker', check({ phase: 1, kind: 'api', covers: 'p3.circuit-break
     );
     // INDEX.md: verdict first, then failures with causes before the full table.
     const index = read(path.join(run.dir, 'INDEX.md'));
-    assert.match(index.split('\n')[0] as string, /^# ❌ Phase 1 \(Hotfixes\): FAIL \(fail\) — FIX_AND_RETEST$/);
+    assert.match(
+      index.split('\n')[0] as string,
+      /^# ❌ Phase 1 \(Hotfixes\): FAIL \(fail\) — FIX_AND_RETEST$/,
+    );
     const failures = index.indexOf('## Failures');
     assert.ok(failures > 0 && failures < index.indexOf('## All checks'));
     assert.match(index, /❌ FAIL \*\*Database connectivity\*\* — crashed: Fixture "db": connect failed/);

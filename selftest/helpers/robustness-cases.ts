@@ -141,7 +141,9 @@ export async function runGroup(
 
 /** Runs one case and asserts everything issue 5 promises for it. Returns the run. */
 export async function runCase(o: CaseOptions): Promise<SuiteRun> {
-  const env = targetEnv(o.sandbox);
+  // Two workers a project: a broken dependency makes the checks wait on their timeouts, and each
+  // failed check restarts its worker; two overlap those waits (wall-clock checks are exempt below).
+  const env = { ...targetEnv(o.sandbox), API_WORKERS: '2', E2E_WORKERS: '2' };
   for (const f of o.faults) Object.assign(env, f.env);
   const label = o.faults.map((f) => f.name).join(' + ');
   const run = await runSuite({
@@ -264,7 +266,7 @@ export function robustnessRun(
   opts: { browser?: boolean } = {},
 ): void {
   const run = opts.browser
-    ? { args: ['--workers', '2'], budgetMs: 420_000 }
+    ? { args: ['--workers', '4'], budgetMs: 420_000 }
     : { args: ['--project', 'api', '--workers', '2'], budgetMs: 300_000 };
   const root = path.join(OUT_ROOT, `robustness-${process.pid}-${Date.now()}`);
   let sandbox: TestSandbox | undefined;
