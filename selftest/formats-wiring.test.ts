@@ -82,6 +82,7 @@ function laravelish(): Server {
 describe('health, coverage and error-rate formats in the checks', () => {
   let server: Server;
   let run: SuiteRun;
+  let unexported: SuiteRun;
   let outDir = '';
 
   before(async () => {
@@ -90,30 +91,42 @@ describe('health, coverage and error-rate formats in the checks', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     outDir = mkdtempSync(path.join(tmpdir(), 'phasegate-formats-'));
-    run = await runSuite({
-      outDir,
-      deadlineMs: 120_000,
-      args: ['--project', 'api', '--grep', 'API health|Circuit breaker|Test coverage|Monitoring active'],
-      env: {
-        TARGET_URL: `http://127.0.0.1:${port}`,
-        HEALTH_PATH: '/up',
-        HEALTH_FORMAT: 'up',
-        HEALTH_DETAILED_PATH: '/health',
-        HEALTH_DETAILED_FORMAT: 'spatie',
-        HEALTH_BREAKER_PATH: 'checkResults[name=CalcomBreaker].meta.state',
-        HEALTH_BREAKER_STATES: 'closed:closed,half_open:half-open,open:open',
-        COVERAGE_SUMMARY: '/build/coverage/clover.xml',
-        METRICS_PATH: '/metrics',
-        METRICS_REQUIRED: 'app_requests_total,app_errors_total',
-        METRICS_REQUEST_COUNTER: 'app_requests_total',
-        METRICS_ERROR_COUNTER: 'app_errors_total',
-        APP_LOG_PATH: 'none',
-        // Never touched by these checks (the run's sweep only looks), but unique all the same.
-        DATABASE_URL: testServices().databaseUrl(`phasegate_t_${randomBytes(4).toString('hex')}`),
-        REDIS_URL: testServices().redisUrl,
-        REDIS_PREFIX: `t${randomBytes(4).toString('hex')}_database_`,
-      },
-    });
+    const env: Record<string, string> = {
+      TARGET_URL: `http://127.0.0.1:${port}`,
+      HEALTH_PATH: '/up',
+      HEALTH_FORMAT: 'up',
+      HEALTH_DETAILED_PATH: '/health',
+      HEALTH_DETAILED_FORMAT: 'spatie',
+      HEALTH_BREAKER_PATH: 'checkResults[name=CalcomBreaker].meta.state',
+      HEALTH_BREAKER_STATES: 'closed:closed,half_open:half-open,open:open',
+      COVERAGE_SUMMARY: '/build/coverage/clover.xml',
+      METRICS_PATH: '/metrics',
+      METRICS_REQUIRED: 'app_requests_total,app_errors_total',
+      METRICS_REQUEST_COUNTER: 'app_requests_total',
+      METRICS_ERROR_COUNTER: 'app_errors_total',
+      APP_LOG_PATH: 'none',
+      // Never touched by these checks (the run's sweep only looks), but unique all the same.
+      DATABASE_URL: testServices().databaseUrl(`phasegate_t_${randomBytes(4).toString('hex')}`),
+      REDIS_URL: testServices().redisUrl,
+      REDIS_PREFIX: `t${randomBytes(4).toString('hex')}_database_`,
+    };
+    const suite = (grep: string, extra: Record<string, string>, dir: string) =>
+      runSuite({
+        outDir: dir,
+        deadlineMs: 120_000,
+        args: ['--project', 'api', '--grep', grep],
+        env: { ...env, ...extra },
+      });
+    // A second, small run: an error counter the app does not export (nothing counted yet, or a
+    // misspelt METRICS_ERROR_COUNTER) must not read as a measured 0%.
+    [run, unexported] = await Promise.all([
+      suite('API health|Circuit breaker|Test coverage|Monitoring active', {}, outDir),
+      suite(
+        'Monitoring active',
+        { METRICS_ERROR_COUNTER: 'app_exceptions_total' },
+        path.join(outDir, 'unexported'),
+      ),
+    ]);
   });
 
   after(async () => {
@@ -147,6 +160,17 @@ describe('health, coverage and error-rate formats in the checks', () => {
     const o = outcome('Test coverage 90%+');
     assert.equal(o.colour, 'yellow', o.all);
     assert.match(o.text, /Test coverage: 87% \(target ≥ 90%, limit 85%\).*870 of 1000 statements \(Clover\)/);
+  });
+
+  test('an error counter the app does not export is a warning, never a measured 0%', () => {
+    const r = unexported.results.find((c) => c.title === 'Monitoring active: metrics answer, error rate low');
+    assert.ok(r, describeRun(unexported));
+    assert.equal(colourOf(r), 'yellow', describeRun(unexported));
+    const warnings = r.annotations.filter((a) => a.type === 'warning').map((a) => a.description ?? '');
+    assert.ok(
+      warnings.some((w) => /app_exceptions_total is not in \/metrics/.test(w)),
+      warnings.join('\n'),
+    );
   });
 
   test('an error counter against the request counter, health probes left out', () => {

@@ -92,53 +92,59 @@ function notifyEnv(slack: FakeServer, smtpPort: number): Record<string, string> 
 before(async () => {
   mkdirSync(root, { recursive: true });
 
-  // Passing: the suite's own webServer starts a sandbox that is configured with the same
-  // distinctive secrets (so they are the right ones), on a Redis that demands a password.
-  const redis: FakeRedis = await redisWithPassword(SECRETS.redisPassword);
-  cleanups.push(() => redis.close());
-  const alloc = await allocateSandboxEnv();
-  cleanups.push(() => alloc.cleanup());
-  const db = new URL(alloc.suiteEnv.DATABASE_URL ?? '');
-  db.password = SECRETS.dbPassword; // the machine's Postgres trusts loopback: accepted, unused
-  passing = await runSuite({
-    env: {
-      ...alloc.suiteEnv,
-      DATABASE_URL: db.toString(),
-      REDIS_URL: `redis://:${SECRETS.redisPassword}@127.0.0.1:${redis.port}/0`,
-      CALCOM_API_KEY: SECRETS.apiKey,
-      CALCOM_WEBHOOK_SECRET: SECRETS.webhookSecret,
-      LOGIN_PASSWORD: SECRETS.loginPassword,
-      ...SHORT_TIMEOUTS,
-      ...notifyEnv(await slackReceiver(false), await smtpReceiver(false)),
-    },
-    outDir: path.join(root, 'passing'),
-    deadlineMs: 240_000,
-    html: true,
-    args: ['--workers', '2'],
-  });
-
-  // Failing: a real target whose every secret-bearing dependency refuses the distinctive value.
-  const sandbox: TestSandbox = await startTestSandbox();
-  cleanups.push(() => sandbox.stop());
-  const pg: PasswordPostgres = await passwordPostgres();
-  cleanups.push(() => pg.close());
-  const strictRedis: FakeRedis = await redisWithPassword(`not-${SECRETS.redisPassword.slice(0, 3)}`);
-  cleanups.push(() => strictRedis.close());
-  failing = await runSuite({
-    env: {
-      ...targetEnv(sandbox),
-      DATABASE_URL: pg.wrongPasswordUrl(SECRETS.dbPassword),
-      REDIS_URL: `redis://:${SECRETS.redisPassword}@127.0.0.1:${strictRedis.port}/0`,
-      CALCOM_API_KEY: SECRETS.apiKey,
-      CALCOM_WEBHOOK_SECRET: SECRETS.webhookSecret,
-      LOGIN_PASSWORD: SECRETS.loginPassword,
-      ...notifyEnv(await slackReceiver(true), await smtpReceiver(true)),
-    },
-    outDir: path.join(root, 'failing'),
-    deadlineMs: 240_000,
-    html: true,
-    args: ['--workers', '2'],
-  });
+  // The two runs are independent (their own sandboxes, receivers and folders): at once.
+  await Promise.all([
+    (async () => {
+      // Passing: the suite's own webServer starts a sandbox that is configured with the same
+      // distinctive secrets (so they are the right ones), on a Redis that demands a password.
+      const redis: FakeRedis = await redisWithPassword(SECRETS.redisPassword);
+      cleanups.push(() => redis.close());
+      const alloc = await allocateSandboxEnv();
+      cleanups.push(() => alloc.cleanup());
+      const db = new URL(alloc.suiteEnv.DATABASE_URL ?? '');
+      db.password = SECRETS.dbPassword; // the machine's Postgres trusts loopback: accepted, unused
+      passing = await runSuite({
+        env: {
+          ...alloc.suiteEnv,
+          DATABASE_URL: db.toString(),
+          REDIS_URL: `redis://:${SECRETS.redisPassword}@127.0.0.1:${redis.port}/0`,
+          CALCOM_API_KEY: SECRETS.apiKey,
+          CALCOM_WEBHOOK_SECRET: SECRETS.webhookSecret,
+          LOGIN_PASSWORD: SECRETS.loginPassword,
+          ...SHORT_TIMEOUTS,
+          ...notifyEnv(await slackReceiver(false), await smtpReceiver(false)),
+        },
+        outDir: path.join(root, 'passing'),
+        deadlineMs: 240_000,
+        html: true,
+        args: ['--workers', '2'],
+      });
+    })(),
+    (async () => {
+      // Failing: a real target whose every secret-bearing dependency refuses the distinctive value.
+      const sandbox: TestSandbox = await startTestSandbox();
+      cleanups.push(() => sandbox.stop());
+      const pg: PasswordPostgres = await passwordPostgres();
+      cleanups.push(() => pg.close());
+      const strictRedis: FakeRedis = await redisWithPassword(`not-${SECRETS.redisPassword.slice(0, 3)}`);
+      cleanups.push(() => strictRedis.close());
+      failing = await runSuite({
+        env: {
+          ...targetEnv(sandbox),
+          DATABASE_URL: pg.wrongPasswordUrl(SECRETS.dbPassword),
+          REDIS_URL: `redis://:${SECRETS.redisPassword}@127.0.0.1:${strictRedis.port}/0`,
+          CALCOM_API_KEY: SECRETS.apiKey,
+          CALCOM_WEBHOOK_SECRET: SECRETS.webhookSecret,
+          LOGIN_PASSWORD: SECRETS.loginPassword,
+          ...notifyEnv(await slackReceiver(true), await smtpReceiver(true)),
+        },
+        outDir: path.join(root, 'failing'),
+        deadlineMs: 240_000,
+        html: true,
+        args: ['--workers', '2'],
+      });
+    })(),
+  ]);
 });
 
 after(async () => {

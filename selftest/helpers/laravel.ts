@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import {
   dropDatabase,
   killGroup,
@@ -23,6 +22,7 @@ import {
 } from '../../scripts/laravel-instance.ts';
 import { alive } from '../../scripts/setup/probe.ts';
 import { freePorts } from './ports.ts';
+import { deleteRedisKeys } from './sandbox.ts';
 import { testServices } from './services.ts';
 
 export interface StartTestLaravelOptions {
@@ -85,25 +85,9 @@ export interface TestLaravel {
 const services = testServices();
 const CACHE_PREFIX = 'clinic_booking_cache';
 
+/** The instance's keys in both of Laravel's Redis databases (queue: 0, cache: 1). */
 async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  for (const db of [0, 1]) {
-    const redis = new Redis(`${redisUrl}/${db}`, {
-      lazyConnect: true,
-      connectTimeout: 3000,
-      maxRetriesPerRequest: 1,
-    });
-    await redis.connect();
-    try {
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (found.length) await redis.del(...found);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  }
+  for (const db of [0, 1]) await deleteRedisKeys(prefix, `${redisUrl}/${db}`);
 }
 
 export async function startTestLaravel(opts: StartTestLaravelOptions = {}): Promise<TestLaravel> {

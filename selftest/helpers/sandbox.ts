@@ -86,8 +86,9 @@ async function dropDatabase(name: string): Promise<void> {
   }
 }
 
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 1 });
+/** Deletes every key under `prefix` in the Redis database of `redisUrl` (the test server's by default). */
+export async function deleteRedisKeys(prefix: string, redisUrl = REDIS_URL): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
     let cursor = '0';

@@ -10,7 +10,7 @@ import { check } from '../../fixtures/tags.ts';
 test(
   'Monitoring active: metrics answer, error rate low',
   check({ phase: 7, kind: 'api', covers: 'p7.monitoring-active' }),
-  async ({ app, settings, measure }) => {
+  async ({ app, settings, measure, verdict }) => {
     const path = requireSetting(settings.METRICS_PATH, 'METRICS_PATH', 'the Prometheus metrics endpoint');
     const res = await app.get(path, { headers: { accept: 'text/plain' } });
     if (res.status !== 200) throw new Error(`Monitoring: metrics ${path} answered HTTP ${res.status}`);
@@ -44,6 +44,14 @@ test(
               : ''
           }`;
     measure('Error rate', Math.round(rate.pct * 10) / 10, 'errorRatePct', detail);
+    if ('exported' in rate && !rate.exported) {
+      // A counter that counted nothing yet is not exported, but neither is a misspelt name:
+      // never green on a number nobody measured.
+      verdict({
+        outcome: 'warn',
+        message: `Monitoring: ${errorCounter} is not in ${path}: no errors counted yet, or METRICS_ERROR_COUNTER names a counter the app does not export`,
+      });
+    }
   },
 );
 
