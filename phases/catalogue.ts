@@ -196,5 +196,7 @@ export function phaseById(id: number): Phase {
 
 /** The checklist items of phases 1..upTo, in order. */
 export function checklistUpTo(upTo: number): { phase: number; item: ChecklistItem }[] {
-  return phases.filter((p) => p.id <= upTo).flatMap((p) => p.checklist.map((item) => ({ phase: p.id, item })));
+  return phases
+    .filter((p) => p.id <= upTo)
+    .flatMap((p) => p.checklist.map((item) => ({ phase: p.id, item })));
 }
