@@ -4,8 +4,10 @@
 // runs, not one per fault); the union of their rows is then asserted exactly.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { runAgainst, type PhaseRun } from './run-suite.ts';
+import { filesUnder, reportDirs } from './robustness-run.ts';
 import {
   changedTables,
   nonSyntheticFingerprint,
@@ -268,7 +270,11 @@ export function compare(run: PhaseRun, exp: Required<Expectation>): string[] {
  * Switches `faults` on (all others off), starts the log afresh (as logrotate would, with a new
  * empty file: the sandbox appends by path), runs every check, and asserts the matrix.
  */
-export async function assertFaults(sb: TestSandbox, faults: string[]): Promise<PhaseRun> {
+export async function assertFaults(
+  sb: TestSandbox,
+  faults: string[],
+  opts: { trace?: boolean } = {},
+): Promise<PhaseRun> {
   await sb.setFaults(faults);
   if (existsSync(sb.logPath)) {
     renameSync(sb.logPath, `${sb.logPath}.${Date.now()}`);
@@ -276,7 +282,7 @@ export async function assertFaults(sb: TestSandbox, faults: string[]): Promise<P
   }
   // Two browser workers: under a fault the browser checks mostly wait on the target (slow pages,
   // timeouts), so two overlap their waits even on 2 cores.
-  const run = await runAgainst(sb, { deadlineMs: 300_000, env: { E2E_WORKERS: '2' } });
+  const run = await runAgainst(sb, { deadlineMs: 300_000, env: { E2E_WORKERS: '2' }, trace: opts.trace });
   assert.equal(run.run.hung, false, `the run with ${faults.join(',')} hung\n${run.describe()}`);
   const problems = compare(run, expectationOf(faults));
   assert.deepEqual(problems, [], `faults ${faults.join(',')}:\n${problems.join('\n')}\n\n${run.describe()}`);
@@ -294,11 +300,12 @@ export async function assertFaults(sb: TestSandbox, faults: string[]): Promise<P
 export function faultMatrixRun(
   title: string,
   faults: string[],
-  opts: { fromStart?: boolean; noHarm?: boolean } = {},
+  opts: { fromStart?: boolean; noHarm?: boolean; evidence?: boolean } = {},
 ): void {
   describe(`fault matrix: ${title}`, () => {
     let sb: TestSandbox | undefined;
     let seeded: Record<string, TableState> | undefined;
+    let run: PhaseRun | undefined;
     before(async () => {
       sb = await startTestSandbox(opts.fromStart ? { faults } : {});
       if (opts.noHarm) seeded = await nonSyntheticFingerprint(sb.databaseUrl);
@@ -308,8 +315,32 @@ export function faultMatrixRun(
     });
     test(faults.join(', '), async () => {
       assert.ok(sb, 'the sandbox did not start');
-      await assertFaults(sb, faults);
+      run = await assertFaults(sb, faults, { trace: opts.evidence });
     });
+    if (opts.evidence) {
+      // The run keeps the config's trace recording: every red browser check has its trace beside
+      // the screenshots, linked from INDEX.md (a release manager opens it with show-trace).
+      test('every red browser check keeps its trace, linked from the report', () => {
+        assert.ok(run, 'the fault run did not complete');
+        const dirs = reportDirs(run.run.storageDir);
+        const dir = dirs[dirs.length - 1];
+        assert.ok(dir, 'no report directory');
+        const model = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as {
+          checks: { title: string; kind: string; status: string; trace: string | null }[];
+        };
+        const red = model.checks.filter((c) => c.kind === 'e2e' && c.status === 'FAIL');
+        assert.ok(red.length > 0, 'no red browser check to keep a trace of');
+        const index = readFileSync(path.join(dir, 'INDEX.md'), 'utf8');
+        const written = filesUnder(run.run.storageDir);
+        for (const c of red) {
+          assert.ok(c.trace, `${c.title}: no trace`);
+          const trace = c.trace;
+          const file = written.find((f) => f.endsWith(trace));
+          assert.ok(file && statSync(file).size > 0, `${c.title}: trace ${trace} not written`);
+          assert.ok(index.includes(path.basename(trace)), `${c.title}: INDEX.md does not link its trace`);
+        }
+      });
+    }
     if (!opts.noHarm) return;
     test('the run left no synthetic record behind', async () => {
       assert.ok(sb, 'the sandbox did not start');

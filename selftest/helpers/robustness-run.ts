@@ -48,6 +48,9 @@ export interface RunOptions {
   deadlineMs: number;
   /** Add Playwright's html reporter (for the secrets scan). */
   html?: boolean;
+  /** Keep the config's trace recording (retain-on-failure); off otherwise: recording every
+   *  browser check's trace costs CPU that only the test of the trace evidence needs. */
+  trace?: boolean;
   /**
    * SIGKILL the whole process group (runner, workers, browsers) once this says so; it sees the
    * console so far and the time since the start. The kill comes `jitterMs` later.
@@ -82,6 +85,7 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
     `--reporter=${reporters.join(',')}`,
     '--output',
     path.join(o.outDir, 'test-results'),
+    ...(o.trace ? [] : ['--trace', 'off']),
     ...(o.args ?? []),
   ];
   const env = {

@@ -60,6 +60,8 @@ export interface PhaseRunOptions {
   workers?: number;
   deadlineMs?: number;
   onSpawn?: (pid: number, output: () => string) => void;
+  /** Keep the config's trace recording (see RunOptions.trace). */
+  trace?: boolean;
 }
 
 export async function runAgainst(sb: TestSandbox, o: PhaseRunOptions = {}): Promise<PhaseRun> {
@@ -79,6 +81,7 @@ export async function runWithEnv(env: Record<string, string>, o: PhaseRunOptions
     outDir,
     deadlineMs: o.deadlineMs ?? 240_000,
     onSpawn: o.onSpawn,
+    trace: o.trace,
   });
   const checks = run.results.map((r) => {
     const colour = colourOf(r);
