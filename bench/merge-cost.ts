@@ -7,7 +7,7 @@ import { PLAYWRIGHT_CLI, runNode } from './measure-process.ts';
 import { reportProblem } from './report-check.ts';
 import { outputEnv, PHASEGATE_REPORTER, reporterArg, type Variant } from './reporter-cost.ts';
 import { summarize, type Summary } from './stats.ts';
-import { countKinds, planSuite, writeSuite } from './synthetic-suite.ts';
+import { countKinds, planSuite, writeSuite, type ShotStyle } from './synthetic-suite.ts';
 
 export interface MergeResults extends Comparison<Variant> {
   tests: number;
@@ -22,10 +22,12 @@ export async function runMergeCost(o: {
   shards: number;
   runs: number;
   log: (s: string) => void;
+  /** How the screenshot tests attach their PNG (default: measured, as our browser checks do). */
+  shotStyle?: ShotStyle;
 }): Promise<MergeResults> {
-  const plan = planSuite(o.tests);
+  const plan = planSuite(o.tests, o.shotStyle);
   const mix = countKinds(plan);
-  const dir = path.join(o.repo, `.tmp/bench-merge-${o.tests}`);
+  const dir = path.join(o.repo, `.tmp/bench-merge-${o.tests}-${plan.shotStyle}`);
   rmSync(dir, { recursive: true, force: true });
   await writeSuite(dir, plan, o.repo);
   const blobs = path.join(dir, 'all-blobs');

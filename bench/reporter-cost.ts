@@ -11,7 +11,7 @@ import { compare, type Comparison } from './compare.ts';
 import { PLAYWRIGHT_CLI, runNode, type Measured } from './measure-process.ts';
 import { reportProblem } from './report-check.ts';
 import { growthExponent } from './stats.ts';
-import { countKinds, planSuite, writeSuite } from './synthetic-suite.ts';
+import { countKinds, planSuite, writeSuite, type ShotStyle } from './synthetic-suite.ts';
 
 export type Variant = 'dot' | 'phasegate' | 'html' | 'junit' | 'blob';
 export type Mode = 'run' | 'replay';
@@ -57,6 +57,8 @@ export async function runReporterCost(o: {
   repo: string;
   sizes: SizePlan[];
   log: (s: string) => void;
+  /** How the screenshot tests attach their PNG (default: measured, as our browser checks do). */
+  shotStyle?: ShotStyle;
 }): Promise<ReporterCostResults> {
   const notes: string[] = [];
   const sizes: SizeResult[] = [];
@@ -64,10 +66,10 @@ export async function runReporterCost(o: {
   if (!ours) notes.push(`${PHASEGATE_REPORTER} does not exist yet: our reporter not measured`);
   const keep = (vs: Variant[]) => vs.filter((v) => v !== 'phasegate' || ours);
   for (const size of o.sizes) {
-    const plan = planSuite(size.tests);
+    const plan = planSuite(size.tests, o.shotStyle);
     const mix = countKinds(plan);
     const expect = { total: size.tests, failed: mix.fail, warnings: mix.warn };
-    const dir = path.join(o.repo, `.tmp/bench-syn-${size.tests}`);
+    const dir = path.join(o.repo, `.tmp/bench-syn-${size.tests}-${plan.shotStyle}`);
     rmSync(dir, { recursive: true, force: true });
     await writeSuite(dir, plan, o.repo);
     let k = 0;

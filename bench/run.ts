@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--runs N] [--only suite,reporter,merge,screenshots] [--sizes 500,2000]
 // [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
-// [--workers N] [--out path]`:
+// [--workers N] [--plain-shots] [--out path]`:
 // measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
 // and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
 // them). Never part of `npm test`: these are wall-clock figures.
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     variants: { type: 'string' },
     workers: { type: 'string' },
     out: { type: 'string' },
+    'plain-shots': { type: 'boolean', default: false },
   },
 });
 
@@ -76,6 +77,8 @@ if (replayVariants && !replayVariants.includes('dot')) {
   console.error('bench: --variants must include dot, the baseline');
   process.exit(2);
 }
+/** Screenshots of sections 2–3 as plain attachments (the reporter measures them) or measured ones. */
+const shotStyle = values['plain-shots'] ? 'plain' : 'measured';
 const mode = quick ? 'quick' : 'latest';
 const outBase = values.out ?? path.join(repo, 'bench/results', mode);
 
@@ -160,7 +163,7 @@ if (only.includes('reporter')) {
       runs: runs(5),
     },
   }));
-  results.reporter = await runReporterCost({ repo, sizes: plans, log });
+  results.reporter = await runReporterCost({ repo, sizes: plans, log, shotStyle });
   save('reporter');
 }
 if (only.includes('merge')) {
@@ -170,6 +173,7 @@ if (only.includes('merge')) {
     shards: 4,
     runs: runsOverride ?? (quick ? 1 : 5),
     log,
+    shotStyle,
   });
   save('merge');
 }

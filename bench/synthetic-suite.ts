@@ -19,8 +19,16 @@ export interface SyntheticTest {
   shot: number;
 }
 
+/**
+ * How the screenshot tests attach their PNG: `measured` as our browser checks' snap fixture does
+ * (blank-page facts computed in the worker), `plain` as a QA engineer's `testInfo.attach` or
+ * Playwright's own failure screenshot does (the reporter has to look at the image itself).
+ */
+export type ShotStyle = 'measured' | 'plain';
+
 export interface SuitePlan {
   tests: number;
+  shotStyle: ShotStyle;
   files: SyntheticTest[][];
   screenshots: number;
 }
@@ -36,7 +44,7 @@ export function kindOf(i: number): SyntheticKind {
   return 'pass';
 }
 
-export function planSuite(tests: number): SuitePlan {
+export function planSuite(tests: number, shotStyle: ShotStyle = 'measured'): SuitePlan {
   if (!Number.isInteger(tests) || tests < 1) throw new Error(`planSuite: tests must be >= 1, got ${tests}`);
   const fileCount = Math.min(20, Math.max(5, Math.ceil(tests / 500)));
   const files: SyntheticTest[][] = Array.from({ length: fileCount }, () => []);
@@ -58,7 +66,7 @@ export function planSuite(tests: number): SuitePlan {
     };
     (files[i % fileCount] as SyntheticTest[]).push(t);
   }
-  return { tests, files, screenshots: shots };
+  return { tests, shotStyle, files, screenshots: shots };
 }
 
 export function countKinds(plan: SuitePlan): Record<SyntheticKind, number> {
@@ -84,11 +92,27 @@ export function renderConfig(): string {
   ].join('\n');
 }
 
+// The two ways a screenshot test attaches its PNG (ShotStyle), as lines of the generated spec.
+const PLAIN_ATTACH = [
+  "      // A plain attachment (a QA engineer's testInfo.attach): the reporter measures it itself.",
+  "      await testInfo.attach(`login page ${shot}`, { body: png, contentType: 'image/png' });",
+].join('\n');
+const MEASURED_ATTACH = [
+  "      // As the browser checks' snap fixture does: measured once here, in the worker.",
+  "      const meta = { name: `login page ${shot}`, url: 'http://127.0.0.1:8000/login', viewport: { width: 1280, height: 800 } };",
+  '      await attachScreenshot(testInfo, png, meta);',
+].join('\n');
+
 /**
  * One spec file: a table of tests and one loop, so 10,000 tests stay a few small files. Paths of
  * the fixtures and screenshots are relative to `suiteDir`, which lives under the repository.
  */
-export function renderSpec(tests: SyntheticTest[], suiteDir: string, repoRoot: string): string {
+export function renderSpec(
+  tests: SyntheticTest[],
+  suiteDir: string,
+  repoRoot: string,
+  shotStyle: ShotStyle = 'measured',
+): string {
   const specDir = path.join(suiteDir, 'specs');
   const rel = (p: string) => {
     const r = path.relative(specDir, p).split(path.sep).join('/');
@@ -115,10 +139,8 @@ for (const [title, kind, phase, covers, critical, shot] of rows) {
       testInfo.annotations.push({ type: ANNOTATION.warning, description: 'Query performance: 1480 ms (target < 1000 ms, limit 2000 ms)' });
     }
     if (kind === 'shot') {
-      // As the browser checks' snap fixture does: measured once here, in the worker.
       const png = readFileSync(path.join(shotsDir, \`shot-\${shot}.png\`));
-      const meta = { name: \`login page \${shot}\`, url: 'http://127.0.0.1:8000/login', viewport: { width: 1280, height: 800 } };
-      await attachScreenshot(testInfo, png, meta);
+${shotStyle === 'plain' ? PLAIN_ATTACH : MEASURED_ATTACH}
     }
     expect(kind, 'synthetic failure: the check found what a broken deploy looks like').not.toBe('fail');
   });
@@ -146,7 +168,7 @@ export async function writeSuite(dir: string, plan: SuitePlan, repoRoot: string)
   writeFileSync(path.join(dir, 'playwright.config.ts'), renderConfig());
   plan.files.forEach((tests, k) => {
     const file = path.join(dir, 'specs', `synthetic-${String(k + 1).padStart(2, '0')}.spec.ts`);
-    writeFileSync(file, renderSpec(tests, dir, repoRoot));
+    writeFileSync(file, renderSpec(tests, dir, repoRoot, plan.shotStyle));
   });
   // Bounded: 1,000 renders at once would only queue up in libuv's four threads anyway.
   let next = 0;

@@ -117,6 +117,13 @@ describe('synthetic suite', () => {
     // Screenshots go through the checks' own capture path (measured in the worker).
     assert.match(spec, /from '\.\.\/\.\.\/\.\.\/fixtures\/screenshot-facts\.ts'/);
     assert.match(spec, /await attachScreenshot\(testInfo, png, meta\)/);
+    // Plain attachments leave the measuring to the reporter, as testInfo.attach in a QA check does.
+    const plain = renderSpec(planSuite(100, 'plain').files[0] ?? [], dir, repo, 'plain');
+    assert.doesNotMatch(plain, /await attachScreenshot\(/);
+    assert.match(
+      plain,
+      /await testInfo\.attach\(`login page \$\{shot\}`, \{ body: png, contentType: 'image\/png' \}\)/,
+    );
   });
 
   const dir = path.join(repo, `.tmp/bench-smoke-${randomBytes(4).toString('hex')}`);
