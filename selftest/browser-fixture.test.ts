@@ -1,7 +1,9 @@
 // fixtures/browser.ts in real Chromium against a tiny loopback site: console and page errors are
 // collected from every page and attached (redacted) only when there are some; screenshots are
-// attached with their redacted metadata; authedPage carries an HTTP login's session; the
-// blank-page verdict and labelledValue read pages as a person would.
+// attached with their redacted metadata; authedPage carries an HTTP login's session; readerPage
+// and guestPage are one tab per worker (signed in once, console errors kept per check); settle
+// waits for a script's late request and gives up on a page that never stops; the blank-page
+// verdict and labelledValue read pages as a person would.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -19,6 +21,9 @@ const page = (body: string, script = '') =>
   `<!doctype html><html><head><title>t</title><link rel="icon" href="data:,"></head><body>${body}${
     script ? `<script>${script}</script>` : ''
   }</body></html>`;
+
+/** Sign-ins the site has accepted (POST /login with the right credentials). */
+let logins = 0;
 
 /** The site: a Laravel-style login (CSRF token, session cookie) and pages for each case. */
 function site(): Server {
@@ -50,8 +55,10 @@ function site(): Server {
           form.get('password') === PASSWORD &&
           form.get('_token') === 'tok123' &&
           cookie.includes('session=guest');
-        if (ok) html(302, '', { location: '/home', 'set-cookie': 'session=signed-in; Path=/' });
-        else html(422, page('<p role="alert">These credentials do not match our records.</p>'));
+        if (ok) {
+          logins++;
+          html(302, '', { location: '/home', 'set-cookie': `session=signed-in-${logins}; Path=/` });
+        } else html(422, page('<p role="alert">These credentials do not match our records.</p>'));
       });
       return;
     }
@@ -67,6 +74,23 @@ function site(): Server {
       );
     }
     if (url.pathname === '/blank') return html(200, page('<h1 style="display:none">Hidden</h1>'));
+    // A script asks for more after the load, and again once that answers (slow, both).
+    if (url.pathname === '/late') {
+      return html(
+        200,
+        page(
+          '<p id="out">waiting</p>',
+          "setTimeout(() => fetch('/slow').then(() => fetch('/slow')).then(() => { document.getElementById('out').textContent = 'done'; }), 30);",
+        ),
+      );
+    }
+    if (url.pathname === '/slow') {
+      setTimeout(() => html(200, 'ok'), 250);
+      return;
+    }
+    // Never quiet: a request every 50 ms.
+    if (url.pathname === '/poll')
+      return html(200, page('<p>live</p>', "setInterval(() => fetch('/clean'), 50);"));
     if (url.pathname === '/detail') {
       return html(
         200,
@@ -116,6 +140,7 @@ function attachmentText(a: { path?: string; body?: string }): string {
 
 const SPEC = `import { expect } from '@playwright/test';
 import { test } from '${fromProject('fixtures/index.ts')}';
+import { settle } from '${fromProject('fixtures/browser.ts')}';
 import { labelledValue } from '${fromProject('fixtures/detail-layouts.ts')}';
 
 test('errors of every page are collected', async ({ page, context, consoleErrors }) => {
@@ -131,9 +156,27 @@ test('a clean page attaches nothing', async ({ page, consoleErrors }) => {
   expect(consoleErrors).toEqual([]);
 });
 
+const session = async (page) =>
+  test.info().annotations.push({
+    type: 'session',
+    description: (await page.context().cookies()).find((c) => c.name === 'session')?.value ?? 'none',
+  });
+
 test('authedPage is signed in over HTTP', async ({ authedPage }) => {
   await authedPage.goto('/home');
   await expect(authedPage.getByRole('heading', { name: 'Welcome, front desk' })).toBeVisible();
+  await session(authedPage);
+});
+
+test('settle waits for the requests a script makes after the load', async ({ page, visit }) => {
+  await visit(page, '/late', 'late page');
+  expect(await settle(page, 5000)).toBe(true);
+  expect(await page.locator('#out').textContent()).toBe('done');
+});
+
+test('settle gives up on a page that never stops asking', async ({ page, visit }) => {
+  await visit(page, '/poll', 'polling page');
+  expect(await settle(page, 800)).toBe(false);
 });
 
 test('a plain page is not signed in', async ({ page }) => {
@@ -163,6 +206,42 @@ test('labelledValue reads values next to their labels', async ({ page }) => {
 });
 `;
 
+// One file, so one worker in order: the tabs are this worker's.
+const SHARED_SPEC = `import { expect } from '@playwright/test';
+import { test } from '${fromProject('fixtures/index.ts')}';
+
+const session = async (page) =>
+  test.info().annotations.push({
+    type: 'session',
+    description: (await page.context().cookies()).find((c) => c.name === 'session')?.value ?? 'none',
+  });
+
+test('reader 1 meets a page error', async ({ readerPage, consoleErrors }) => {
+  await readerPage.goto('/throw');
+  await expect.poll(() => consoleErrors.length).toBe(1);
+  await session(readerPage);
+});
+
+test('reader 2 is signed in, with none of reader 1 errors', async ({ readerPage, consoleErrors }) => {
+  await readerPage.goto('/home');
+  await expect(readerPage.getByRole('heading', { name: 'Welcome, front desk' })).toBeVisible();
+  await readerPage.waitForTimeout(100);
+  expect(consoleErrors).toEqual([]);
+  await session(readerPage);
+});
+
+test('guest is signed out', async ({ guestPage }) => {
+  await guestPage.goto('/home');
+  expect(new URL(guestPage.url()).pathname).toBe('/login');
+});
+
+test('reader 3 is the same tab', async ({ readerPage }) => {
+  await readerPage.goto('/home');
+  await expect(readerPage.getByRole('heading', { name: 'Welcome, front desk' })).toBeVisible();
+  await session(readerPage);
+});
+`;
+
 describe('browser fixture', () => {
   let server: Server;
   let project: InlineProject;
@@ -170,6 +249,7 @@ describe('browser fixture', () => {
   let output = '';
 
   before(async () => {
+    logins = 0;
     server = site();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
@@ -191,6 +271,7 @@ export default defineConfig({
 });
 `,
       'browser.spec.ts': SPEC,
+      'shared.spec.ts': SHARED_SPEC,
     });
     const run = await project.test([], {
       TARGET_URL: `http://127.0.0.1:${port}`,
@@ -245,6 +326,31 @@ export default defineConfig({
   test('authedPage carries the session of an HTTP login; page does not', () => {
     passed('authedPage is signed in over HTTP');
     passed('a plain page is not signed in');
+  });
+
+  test('readerPage: one sign-in a worker, console errors per check; guestPage is signed out', () => {
+    const sessionOf = (title: string) =>
+      passed(title).annotations.find((a) => a.type === 'session')?.description;
+    const first = passed('reader 1 meets a page error');
+    assert.equal(first.attachments.filter((a) => a.name === 'browser-console').length, 1);
+    const second = passed('reader 2 is signed in, with none of reader 1 errors');
+    assert.deepEqual(
+      second.attachments.filter((a) => a.name === 'browser-console'),
+      [],
+    );
+    passed('guest is signed out');
+    const reader = sessionOf('reader 1 meets a page error');
+    assert.match(reader ?? '', /^signed-in-\d+$/);
+    assert.equal(sessionOf('reader 2 is signed in, with none of reader 1 errors'), reader);
+    assert.equal(sessionOf('reader 3 is the same tab'), reader);
+    // authedPage signs in afresh: its own session, and the two sign-ins are all the site saw.
+    assert.notEqual(sessionOf('authedPage is signed in over HTTP'), reader);
+    assert.equal(logins, 2);
+  });
+
+  test('settle waits for late requests and gives up on a page that never goes quiet', () => {
+    passed('settle waits for the requests a script makes after the load');
+    passed('settle gives up on a page that never stops asking');
   });
 
   test('snap attaches a PNG and a screenshot annotation with the URL redacted; blank pages are detected', () => {

@@ -6,7 +6,7 @@ import { check } from '../../fixtures/tags.ts';
 test(
   'Appointment form displays',
   check({ phase: 1, kind: 'e2e', covers: 'p1.appointment-form' }),
-  async ({ authedPage: page, snap, visit, settings }) => {
+  async ({ readerPage: page, snap, visit, settings }) => {
     const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form');
     const { blank } = await snap(page, 'appointment form');
 

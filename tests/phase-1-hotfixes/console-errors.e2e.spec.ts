@@ -1,6 +1,7 @@
 // "No JavaScript console errors" on the two pages every user opens: the login page (signed out)
 // and the appointment form (signed in over HTTP). Errors are collected by fixtures/browser.ts
 // from every page of the test and attached as `browser-console`.
+import { settle } from '../../fixtures/browser.ts';
 import { test } from '../../fixtures/index.ts';
 import { check } from '../../fixtures/tags.ts';
 import { quoteList } from '../../fixtures/page-verdicts.ts';
@@ -11,21 +12,19 @@ const SETTLE_MS = 5_000;
 test(
   'No JavaScript console errors',
   check({ phase: 1, kind: 'e2e', covers: 'p1.no-console-errors' }),
-  async ({ page, signIn, visit, consoleErrors, settings }) => {
-    for (const [name, path, signedIn] of [
-      ['login page', settings.LOGIN_PATH, false],
-      ['appointment form', settings.APPOINTMENT_FORM_PATH, true],
+  async ({ guestPage, readerPage, visit, consoleErrors, settings }) => {
+    for (const [name, path, page] of [
+      ['login page', settings.LOGIN_PATH, guestPage],
+      ['appointment form', settings.APPOINTMENT_FORM_PATH, readerPage],
     ] as const) {
-      if (signedIn) await signIn();
       const status = await visit(page, path, name);
       if (status === 0 || status >= 400) {
         throw new Error(
           `Cannot check the ${name} for console errors: ${path} answered HTTP ${status || 'nothing'}`,
         );
       }
-      await page.waitForLoadState('networkidle', { timeout: SETTLE_MS }).catch(() => {
-        // A page that keeps polling never goes idle; what it logged so far still counts.
-      });
+      // A page that keeps polling never settles; what it logged so far still counts.
+      await settle(page, SETTLE_MS);
     }
     if (consoleErrors.length > 0) {
       throw new Error(

@@ -7,7 +7,7 @@ import { check } from '../../fixtures/tags.ts';
 test(
   'Login page renders without errors',
   check({ phase: 1, kind: 'e2e', covers: 'p1.login-page', critical: true }),
-  async ({ page, snap, visit, settings }) => {
+  async ({ guestPage: page, snap, visit, settings }) => {
     const status = await visit(page, settings.LOGIN_PATH, 'login page');
     const { blank } = await snap(page, 'login page');
 

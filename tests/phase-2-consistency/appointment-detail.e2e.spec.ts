@@ -39,7 +39,7 @@ async function localRecord(db: pg.Pool, s: Env, email: string, withKey: boolean)
 test(
   'Idempotency key visible in appointment detail',
   check({ phase: 2, kind: 'e2e', covers: 'p2.idempotency-visible' }),
-  async ({ app, db, authedPage: page, snap, visit, settings }) => {
+  async ({ app, db, readerPage: page, snap, visit, settings }) => {
     requireSetting(
       settings.DB_COL_IDEMPOTENCY_KEY,
       'DB_COL_IDEMPOTENCY_KEY',
@@ -69,7 +69,7 @@ test(
 test(
   'Cal.com booking ID matches local record',
   check({ phase: 2, kind: 'e2e', covers: 'p2.calcom-id-match' }),
-  async ({ app, db, calcom, authedPage: page, snap, visit, settings }) => {
+  async ({ app, db, calcom, readerPage: page, snap, visit, settings }) => {
     if (!calcom.configured)
       requireSetting(undefined, 'CALCOM_API_URL', 'the Cal.com API the bookings sync with');
     const created = await app.createAppointment();

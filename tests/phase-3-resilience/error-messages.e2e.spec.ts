@@ -5,6 +5,7 @@
 // validation is met too; its values are a synthetic booking lacking only the name, so even a
 // server that accepted it leaves nothing behind (the record is tracked and removed).
 import type { Locator, Page } from '@playwright/test';
+import { settle } from '../../fixtures/browser.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { check } from '../../fixtures/tags.ts';
 import { errorMessagesVerdict, formMessages, type FormMessages } from '../../fixtures/error-messages.ts';
@@ -49,9 +50,8 @@ test(
       const submit = page.getByRole('button', { name: settings.FORM_SUBMIT_LABEL }).first();
       await submit.waitFor({ state: 'visible' });
       // Text a script adds after the load (availability, say) is no message: let it arrive first.
-      await page.waitForLoadState('networkidle', { timeout: SETTLE_MS }).catch(() => {
-        // A page that keeps polling never goes idle; what it shows now is the baseline.
-      });
+      // A page that keeps polling never settles; what it shows now is the baseline.
+      await settle(page, SETTLE_MS);
       return { submit, before: await formMessages(page, submit) };
     };
     const field = (label: string) => page.getByLabel(label).first();
@@ -68,7 +68,8 @@ test(
     await field(settings.FORM_START_LABEL).fill('2020-01-06T09:15');
     await form.submit.click();
     const invalid = await verdictAfterSubmit(page, form.submit, form.before, 2);
-    await snap(page, 'validation errors');
+    // The messages may sit anywhere on the form: all of it is the evidence.
+    await snap(page, 'validation errors', { fullPage: true });
 
     // 3. The server's check: everything valid but the name, the browser's own check bypassed.
     form = await openForm();

@@ -1,6 +1,7 @@
 // "System shows graceful degradation": the detailed health says which dependencies are out; with
 // one out, the appointment form must still answer and tell the user (DEGRADED_NOTICE_PATTERN);
 // with all up, it must answer without that notice. Reads only: it never causes an outage.
+import { settle } from '../../fixtures/browser.ts';
 import { requireSetting, test } from '../../fixtures/index.ts';
 import { check } from '../../fixtures/tags.ts';
 import { dependencyOutages, healthMapping } from '../../fixtures/health-formats.ts';
@@ -12,7 +13,7 @@ const NOTICE_WAIT_MS = 5_000;
 test(
   'Graceful degradation',
   check({ phase: 3, kind: 'e2e', covers: 'p3.graceful-degradation' }),
-  async ({ app, authedPage: page, snap, visit, settings }) => {
+  async ({ app, readerPage: page, snap, visit, settings }) => {
     const healthPath = requireSetting(
       settings.HEALTH_DETAILED_PATH,
       'HEALTH_DETAILED_PATH',
@@ -43,9 +44,8 @@ test(
         .catch(() => false);
       await snap(page, 'degraded form');
     } else {
-      await page.waitForLoadState('networkidle', { timeout: NOTICE_WAIT_MS }).catch(() => {
-        // A page that keeps polling never goes idle; the notice is judged as it is now.
-      });
+      // A page that keeps polling never settles; the notice is judged as it is now.
+      await settle(page, NOTICE_WAIT_MS);
       noticeShown = await notice.isVisible();
     }
     const v = degradationVerdict({ outages, status, noticeShown });

@@ -9,10 +9,14 @@ import { dependencyOutages, healthMapping } from '../../fixtures/health-formats.
 import { pathParams } from '../../fixtures/page-verdicts.ts';
 import { thresholds } from '../../phases/catalogue.ts';
 
-// A confirmation without the UID yet is reloaded at this pace (the sync may be a queued job).
-const RELOAD_EVERY_MS = 1_000;
-// Consecutive detailed-health answers naming an outage before the wait for the UID stops early.
+// A confirmation without the UID yet is reloaded after these pauses, then every last one (the sync
+// may be a queued job): a sync done within a moment is seen within a moment, a slow one is not
+// reloaded more than once a second.
+const RELOAD_AFTER_MS = [200, 400, 1_000];
+// Consecutive detailed-health answers naming an outage, at least OUTAGE_SPAN_MS apart from first
+// to last, before the wait for the UID stops early (a blip of a moment is no outage).
 const OUTAGE_POLLS = 2;
+const OUTAGE_SPAN_MS = 1_000;
 
 /** `YYYY-MM-DDTHH:MM`, what a datetime-local field takes, in UTC like the stored start. */
 function datetimeLocal(d: Date): string {
@@ -92,25 +96,29 @@ test(
     let shownText = '';
     let outages: string[] = [];
     let outagePolls = 0;
+    let outageSince = 0;
+    let stoppedForOutage = false;
+    let reloads = 0;
     for (;;) {
-      const shown = await labelledValue(page, settings.DETAIL_CALCOM_UID_LABEL, RELOAD_EVERY_MS);
+      const shown = await labelledValue(page, settings.DETAIL_CALCOM_UID_LABEL, 1_000);
       shownText = shown?.visible ? shown.text : '';
       const stored = (await db.query<{ uid: string | null }>(uidQuery, [email])).rows[0]?.uid ?? '';
       if (stored !== '' && shownText === stored) uid = stored;
       if (uid !== '' || elapsed() > limit) break;
       outages = await outagesNow();
       outagePolls = outages.length > 0 ? outagePolls + 1 : 0;
-      if (outagePolls >= OUTAGE_POLLS) break;
-      await page.waitForTimeout(RELOAD_EVERY_MS);
+      if (outagePolls === 1) outageSince = elapsed();
+      stoppedForOutage = outagePolls >= OUTAGE_POLLS && elapsed() - outageSince >= OUTAGE_SPAN_MS;
+      if (stoppedForOutage) break;
+      await page.waitForTimeout(RELOAD_AFTER_MS[Math.min(reloads++, RELOAD_AFTER_MS.length - 1)] ?? 1_000);
       await page.reload();
     }
     const ms = elapsed();
     await snap(page, 'booking confirmation');
     if (uid === '') {
-      const why =
-        outagePolls >= OUTAGE_POLLS
-          ? `${settings.HEALTH_DETAILED_PATH} reports ${outages.join(', ')}, so it cannot (stopped waiting; the limit is ${limit} ms)`
-          : 'the booking did not reach Cal.com';
+      const why = stoppedForOutage
+        ? `${settings.HEALTH_DETAILED_PATH} reports ${outages.join(', ')}, so it cannot (stopped waiting; the limit is ${limit} ms)`
+        : 'the booking did not reach Cal.com';
       throw new Error(
         `Booking flow: the confirmation page shows no Cal.com booking UID ("${settings.DETAIL_CALCOM_UID_LABEL}") after ${ms} ms: ${why}${shownText ? ` (the page shows "${shownText}")` : ''}`,
       );

@@ -9,7 +9,7 @@ import { thresholds } from '../../phases/catalogue.ts';
 test(
   'No loading spinners stuck',
   check({ phase: 4, kind: 'e2e', covers: 'p4.no-stuck-spinners' }),
-  async ({ authedPage: page, snap, visit, settings, measure }) => {
+  async ({ readerPage: page, snap, visit, settings, measure }) => {
     const status = await visit(page, settings.APPOINTMENT_FORM_PATH, 'appointment form', 'domcontentloaded');
     if (status === 0 || status >= 400) {
       throw new Error(
