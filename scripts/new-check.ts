@@ -206,6 +206,8 @@ export function renderCheck(
     ? [
         ' * Probe: the I/O only. Open the page with `authedPage.goto(...)`, find elements by role and',
         " * label (never by CSS class), and attach evidence with `snap(authedPage, '<name>')`.",
+        ' * A check that only reads pages may take `readerPage` instead: the worker’s tab, signed in',
+        ' * once (a new page and sign-in cost ~350 ms a check). Keep `authedPage` to submit forms.',
       ]
     : [
         ' * Probe: the I/O only: HTTP through `app`, SQL through `db`, Redis through `cache`, Cal.com',
