@@ -1,8 +1,10 @@
 // `npm run demo`: setup, then the runbook against the built-in sandbox: phases 1 to 8 in turn
 // (`--grep "@phaseN\b"`, a report and a sign-off block each), then the final sign-off and where
-// to read the result. Exit code: the first failing phase's, else the sign-off's.
+// to read the result. Exit code: the first failing phase's, else the sign-off's. Each phase's run
+// is started while the previous one's checks run and begins when that one passed.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pc from 'picocolors';
@@ -16,6 +18,7 @@ import {
   waitForSandbox,
 } from '../config/sandbox-server.ts';
 import { runSetup, SetupError } from './setup.ts';
+import { START_GATE_ENV, START_GATE_GO } from '../fixtures/start-gate.ts';
 
 const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
 const SANDBOX_START_TIMEOUT_MS = 60_000;
@@ -41,29 +44,71 @@ function newReport(storageDir: string, since: number): string | undefined {
   return fresh[0];
 }
 
+/** A phase run under way: its end, and (started ahead of its turn) the call that lets it begin. */
+interface StartedPhase {
+  phase: number | undefined;
+  /** Lets a run started ahead begin (a no-op for one started in its turn). */
+  begin: () => void;
+  /** Ends a run started ahead whose turn never came (it has verified nothing, written nothing). */
+  cancel: () => Promise<void>;
+  done: Promise<PhaseRun>;
+}
+
 /**
- * Runs the suite once: every check, or with `phase` those that must hold once that phase is
- * live (`--grep "@phaseN\b"`). `env` reaches Playwright and, through it, the sandbox.
+ * Starts the suite once: every check, or with `phase` those that must hold once that phase is
+ * live (`--grep "@phaseN\b"`). `env` reaches Playwright and, through it, the sandbox. With
+ * `gateFile`, the run is started ahead of its turn: Playwright loads, then its global setup waits
+ * until `begin()` (fixtures/start-gate.ts), so its start-up overlaps the previous phase's checks.
  */
+export function startPhase(
+  phase: number | undefined,
+  env: NodeJS.ProcessEnv,
+  storageDir: string,
+  gateFile?: string,
+): StartedPhase {
+  const args = ['test', ...(phase ? ['--grep', `@phase${phase}\\b`] : [])];
+  const announce = () => console.log(pc.bold(`\ndemo: npx playwright ${args.join(' ')}`));
+  let began = Date.now();
+  if (!gateFile) announce();
+  // The same as the npx command shown, without npx's own start-up in each of eight runs.
+  const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], {
+    env: gateFile ? { ...env, [START_GATE_ENV]: gateFile } : env,
+    stdio: 'inherit',
+  });
+  // Ctrl-C reaches Playwright through the terminal; wait for it to stop the sandbox and end.
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  const done = new Promise<PhaseRun>((resolve) => {
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', ignore);
+      // Only a report written since this run began is its own (the previous phase's ends later
+      // than this run's start when it was started ahead).
+      resolve({ phase, exitCode: code ?? (signal ? 1 : 0), reportDir: newReport(storageDir, began) });
+    });
+  });
+  return {
+    phase,
+    done,
+    begin: () => {
+      if (!gateFile) return;
+      began = Date.now();
+      announce();
+      writeFileSync(gateFile, START_GATE_GO);
+    },
+    cancel: async () => {
+      child.kill('SIGKILL');
+      await done;
+    },
+  };
+}
+
+/** Runs the suite once and waits for its end (see startPhase). */
 export function runPhase(
   phase: number | undefined,
   env: NodeJS.ProcessEnv,
   storageDir: string,
 ): Promise<PhaseRun> {
-  const args = ['test', ...(phase ? ['--grep', `@phase${phase}\\b`] : [])];
-  const started = Date.now();
-  console.log(pc.bold(`\ndemo: npx playwright ${args.join(' ')}`));
-  return new Promise((resolve) => {
-    // The same as the npx command shown, without npx's own start-up in each of eight runs.
-    const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], { env, stdio: 'inherit' });
-    // Ctrl-C reaches Playwright through the terminal; wait for it to stop the sandbox and end.
-    const ignore = () => undefined;
-    process.on('SIGINT', ignore);
-    child.on('close', (code, signal) => {
-      process.off('SIGINT', ignore);
-      resolve({ phase, exitCode: code ?? (signal ? 1 : 0), reportDir: newReport(storageDir, started) });
-    });
-  });
+  return startPhase(phase, env, storageDir).done;
 }
 
 function printResult(run: PhaseRun): void {
@@ -149,18 +194,34 @@ async function main(): Promise<number> {
   // that fails stops the walk, as the runbook says ("STOP - Don't proceed to next phase").
   const env = { ...process.env, ...overrides };
   const sandbox = await startSharedSandbox(settings, env);
+  // The next phase's run starts while this one's checks run and waits for its turn: where no run
+  // starts a sandbox of its own (the shared one answers, or a real target), so two never race.
+  const ahead = sandbox !== undefined || !settings.sandbox;
+  const gates = ahead ? mkdtempSync(path.join(os.tmpdir(), 'phasegate-demo-')) : undefined;
   let last: PhaseRun | undefined;
+  let current = startPhase(1, env, storageDir);
+  let next: StartedPhase | undefined;
   try {
     for (let phase = 1; phase <= 8; phase++) {
-      last = await runPhase(phase, env, storageDir);
+      next =
+        gates && phase < 8
+          ? startPhase(phase + 1, env, storageDir, path.join(gates, `phase-${phase + 1}`))
+          : undefined;
+      last = await current.done;
       printResult(last);
       if (last.exitCode !== 0) {
         console.error(pc.red(`\ndemo: phase ${phase} failed: stopping here, as the runbook says`));
         return last.exitCode;
       }
+      if (!next) break;
+      next.begin();
+      current = next;
+      next = undefined;
     }
   } finally {
+    await next?.cancel();
     await sandbox?.stop();
+    if (gates) rmSync(gates, { recursive: true, force: true });
   }
   const signoff = await finalSignoff(env);
   // On success the sign-off itself ends with the last report's path.

@@ -52,6 +52,58 @@ function runDemo(env: Record<string, string>): Promise<{ code: number | null; ou
   });
 }
 
+/** Command lines of the processes whose environment holds `entry` (Linux /proc). */
+function processesWith(entry: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (environ.includes(entry))
+        found.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+describe('npm run demo stops at a failing phase', () => {
+  test('the run started ahead for the next phase ends without checking or reporting anything', async () => {
+    const allocation = await allocateSandboxEnv();
+    const out = mkdtempSync(path.join(tmpdir(), 'phasegate-demo-'));
+    try {
+      const storage = path.join(out, 'storage');
+      const env: Record<string, string> = {
+        ...baseEnv(),
+        ...allocation.suiteEnv,
+        STORAGE_DIR: storage,
+        PLAYWRIGHT_HTML_OUTPUT_DIR: path.join(out, 'html'),
+        // A blank login page: phase 1's critical check fails.
+        SANDBOX_FAULTS: 'login_blank',
+      };
+      delete env.CI;
+      const r = await runDemo(env);
+      assert.notEqual(r.code, 0, r.output.slice(-3_000));
+      assert.match(r.output, /demo: phase 1 failed: stopping here, as the runbook says/);
+      assert.doesNotMatch(r.output, /--grep @phase2/);
+      const dirs = readdirSync(path.join(storage, 'reports')).filter((d) => d.startsWith('phase_'));
+      assert.deepEqual(
+        dirs.map((d) => d.split('_')[1]),
+        ['1'],
+        `only phase 1 may have a report: ${dirs.join(', ')}`,
+      );
+      // The demo waited for the killed run: nothing of it is left running (its sandbox is gone too).
+      assert.equal(
+        await sandboxAnswers(`http://127.0.0.1:${allocation.suiteEnv.SANDBOX_PORT}/__sandbox/ready`),
+        false,
+      );
+    } finally {
+      await allocation.cleanup();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('npm run demo walks phases 1-8 against the sandbox', () => {
   let run: DemoRun;
   let cleanup: () => Promise<void>;
@@ -126,6 +178,21 @@ describe('npm run demo walks phases 1-8 against the sandbox', () => {
       previous = titles;
     }
     assert.ok(previous.length >= 30, `the phase 8 run ran only ${previous.length} checks`);
+  });
+
+  test('starts each phase run after the first while the previous one runs, and lets it begin after', () => {
+    // The runs started ahead announce their command only when their turn comes: eight commands in
+    // order, each after the previous phase's result.
+    const commands = [...run.output.matchAll(/demo: npx playwright test --grep @phase(\d)\\b\n/g)].map((m) =>
+      Number(m[1]),
+    );
+    assert.deepEqual(commands, [1, 2, 3, 4, 5, 6, 7, 8]);
+    for (let phase = 2; phase <= 8; phase++) {
+      const result = run.output.indexOf(`demo: phase ${phase - 1}: the suite exited with code 0`);
+      const command = run.output.indexOf(`demo: npx playwright test --grep @phase${phase}\\b`);
+      assert.ok(result >= 0 && command > result, `phase ${phase} began before phase ${phase - 1} ended`);
+    }
+    assert.doesNotMatch(run.output, /PHASEGATE_START_GATE/);
   });
 
   test('writes eight phase reports and ends with the final sign-off in deployment.log', () => {
