@@ -50,9 +50,11 @@ export default defineConfig({
   },
   use: {
     baseURL: env.targetUrl,
-    // A failing check keeps its trace (the report links it). Measured on a full sandbox run (34
-    // checks, 2 cores): 10.4 s → 11.0 s of CPU against 'off'; the wall time is within the noise.
-    trace: 'retain-on-failure',
+    // A failing check keeps its trace (the report links it): every action with the page's DOM
+    // snapshot, which the trace viewer renders. Without the screencast filmstrip (the check's own
+    // screenshots are in the report): a full run's tracing cost ~1.1 s of CPU with it, of ~12 s,
+    // on 2 cores (BENCHMARKS.md, section 6).
+    trace: { mode: 'retain-on-failure', screenshots: false },
     screenshot: 'off',
     actionTimeout: 10_000,
     navigationTimeout: env.PAGE_TIMEOUT_MS,
