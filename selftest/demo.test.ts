@@ -52,6 +52,25 @@ function runDemo(env: Record<string, string>): Promise<{ code: number | null; ou
   });
 }
 
+/** The demo's environment: its own sandbox and storage under `out`, as a person runs it (not
+ *  under CI, so the eight runs share the demo's sandbox). */
+function demoEnv(
+  suiteEnv: Record<string, string>,
+  out: string,
+  extra: Record<string, string>,
+): { env: Record<string, string>; storage: string } {
+  const storage = path.join(out, 'storage');
+  const env: Record<string, string> = {
+    ...baseEnv(),
+    ...suiteEnv,
+    STORAGE_DIR: storage,
+    PLAYWRIGHT_HTML_OUTPUT_DIR: path.join(out, 'html'),
+    ...extra,
+  };
+  delete env.CI;
+  return { env, storage };
+}
+
 /** Command lines of the processes whose environment holds `entry` (Linux /proc). */
 function processesWith(entry: string): string[] {
   const found: string[] = [];
@@ -72,16 +91,8 @@ describe('npm run demo stops at a failing phase', () => {
     const allocation = await allocateSandboxEnv();
     const out = mkdtempSync(path.join(tmpdir(), 'phasegate-demo-'));
     try {
-      const storage = path.join(out, 'storage');
-      const env: Record<string, string> = {
-        ...baseEnv(),
-        ...allocation.suiteEnv,
-        STORAGE_DIR: storage,
-        PLAYWRIGHT_HTML_OUTPUT_DIR: path.join(out, 'html'),
-        // A blank login page: phase 1's critical check fails.
-        SANDBOX_FAULTS: 'login_blank',
-      };
-      delete env.CI;
+      // A blank login page: phase 1's critical check fails.
+      const { env, storage } = demoEnv(allocation.suiteEnv, out, { SANDBOX_FAULTS: 'login_blank' });
       const r = await runDemo(env);
       assert.notEqual(r.code, 0, r.output.slice(-3_000));
       assert.match(r.output, /demo: phase 1 failed: stopping here, as the runbook says/);
@@ -113,16 +124,7 @@ describe('npm run demo walks phases 1-8 against the sandbox', () => {
     const allocation = await allocateSandboxEnv();
     cleanup = allocation.cleanup;
     out = mkdtempSync(path.join(tmpdir(), 'phasegate-demo-'));
-    const storage = path.join(out, 'storage');
-    const env: Record<string, string> = {
-      ...baseEnv(),
-      ...allocation.suiteEnv,
-      STORAGE_DIR: storage,
-      PLAYWRIGHT_HTML_OUTPUT_DIR: path.join(out, 'html'),
-      DEPLOYED_BY: 'selftest',
-    };
-    // As a person runs it: not under CI, so the eight runs share the demo's sandbox.
-    delete env.CI;
+    const { env, storage } = demoEnv(allocation.suiteEnv, out, { DEPLOYED_BY: 'selftest' });
     const r = await runDemo(env);
     run = { ...r, storage, appUrl: `http://127.0.0.1:${allocation.suiteEnv.SANDBOX_PORT}` };
   });
