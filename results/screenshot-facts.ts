@@ -200,7 +200,9 @@ export async function analyseImage(bytes: Buffer): Promise<ImageFacts> {
     raw: { width: small.width, height: small.height, channels: info.channels },
   });
   if (small.width !== width || small.height !== height) thumb = thumb.resize({ width, height, fit: 'fill' });
-  const thumbnail = await thumb.png({ compressionLevel: 9, palette: true }).toBuffer();
+  // Full colour at zlib's default level: ~1 ms against ~5.5 ms for a 256-colour palette at level
+  // 9, for a thumbnail of ~2 KB instead of ~0.9 KB (BENCHMARKS.md, section 4).
+  const thumbnail = await thumb.png({ compressionLevel: 6 }).toBuffer();
   return {
     sha256,
     size: bytes.length,
