@@ -48,14 +48,21 @@ export interface ImageFacts extends ImageMeasures {
  * What sharp's `stats()` reports for the colour channels (mean, sample standard deviation) and
  * its dominant colour (the fullest of 16×16×16 RGB bins, as the bin's centre), from 8-bit pixels.
  * stats() also computes entropy and a Laplacian sharpness that the verdict never reads: they made
- * it ~80 ms of CPU per screenshot against ~10 ms here (BENCHMARKS.md, section 4). A page is mostly
- * runs of one colour, so a run of identical pixels is added once, times its length: the sums are
- * whole numbers either way, so the figures are exactly those of adding pixel by pixel.
+ * it ~80 ms of CPU per screenshot against ~10 ms here (BENCHMARKS.md, section 4). A page is
+ * mostly one colour in runs and rows that repeat: a run of equal pixels is added once, times its
+ * length, and a row equal to the one above (given `width`) adds that row's sums again. The sums
+ * are whole numbers either way, so the figures are exactly those of adding pixel by pixel.
  */
-export function pixelStats(data: Uint8Array, channels: number): ImageStats {
+export function pixelStats(
+  data: Uint8Array,
+  channels: number,
+  width = Math.floor(data.length / channels),
+): ImageStats {
   const grey = channels < 3;
   const pixels = Math.floor(data.length / channels);
   const end = pixels * channels;
+  const rowLen = Math.max(1, width) * channels;
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const bins = new Uint32Array(4096);
   let sr = 0;
   let sg = 0;
@@ -63,54 +70,61 @@ export function pixelStats(data: Uint8Array, channels: number): ImageStats {
   let qr = 0;
   let qg = 0;
   let qb = 0;
-  let r = -1;
-  let g = -1;
-  let b = -1;
-  let n = 0;
-  const add = (): void => {
-    if (n === 0) return;
-    sr += r * n;
-    sg += g * n;
-    sb += b * n;
-    qr += r * r * n;
-    qg += g * g * n;
-    qb += b * b * n;
-    const bin = ((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4);
-    bins[bin] = (bins[bin] as number) + n;
-  };
-  if (channels === 4 && data.byteOffset % 4 === 0) {
-    // RGBA: one comparison of a 32-bit word per pixel (alpha included, which only splits runs).
-    const words = new Uint32Array(data.buffer, data.byteOffset, pixels);
-    let last = words[0] as number;
-    let at = 0;
-    for (let p = 0; p <= pixels; p++) {
-      if (p < pixels && words[p] === last) continue;
-      r = data[at * 4] as number;
-      g = data[at * 4 + 1] as number;
-      b = data[at * 4 + 2] as number;
-      n = p - at;
-      add();
-      if (p < pixels) {
-        last = words[p] as number;
-        at = p;
+  // The sums and (bin, pixels) pairs of the last row added pixel by pixel.
+  let rr = 0;
+  let rg = 0;
+  let rb = 0;
+  let rqr = 0;
+  let rqg = 0;
+  let rqb = 0;
+  const rowBins: number[] = [];
+  for (let start = 0; start < end; start += rowLen) {
+    const stop = Math.min(end, start + rowLen);
+    const repeat =
+      start > 0 && stop - start === rowLen && bytes.compare(bytes, start, stop, start - rowLen, start) === 0;
+    if (!repeat) {
+      rr = rg = rb = rqr = rqg = rqb = 0;
+      rowBins.length = 0;
+      let r = -1;
+      let g = -1;
+      let b = -1;
+      let n = 0;
+      const add = (): void => {
+        if (n === 0) return;
+        rr += r * n;
+        rg += g * n;
+        rb += b * n;
+        rqr += r * r * n;
+        rqg += g * g * n;
+        rqb += b * b * n;
+        rowBins.push(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4), n);
+      };
+      for (let i = start; i < stop; i += channels) {
+        const r1 = data[i] as number;
+        const g1 = grey ? r1 : (data[i + 1] as number);
+        const b1 = grey ? r1 : (data[i + 2] as number);
+        if (r1 === r && g1 === g && b1 === b) {
+          n++;
+          continue;
+        }
+        add();
+        r = r1;
+        g = g1;
+        b = b1;
+        n = 1;
       }
-    }
-  } else {
-    for (let i = 0; i < end; i += channels) {
-      const r1 = data[i] as number;
-      const g1 = grey ? r1 : (data[i + 1] as number);
-      const b1 = grey ? r1 : (data[i + 2] as number);
-      if (r1 === r && g1 === g && b1 === b) {
-        n++;
-        continue;
-      }
       add();
-      r = r1;
-      g = g1;
-      b = b1;
-      n = 1;
     }
-    add();
+    sr += rr;
+    sg += rg;
+    sb += rb;
+    qr += rqr;
+    qg += rqg;
+    qb += rqb;
+    for (let j = 0; j < rowBins.length; j += 2) {
+      const bin = rowBins[j] as number;
+      bins[bin] = (bins[bin] as number) + (rowBins[j + 1] as number);
+    }
   }
   let best = 0;
   for (let k = 1; k < bins.length; k++) if ((bins[k] as number) > (bins[best] as number)) best = k;
@@ -189,7 +203,7 @@ export async function analyseImage(bytes: Buffer): Promise<ImageFacts> {
   // Loaded on first use: a reporter whose screenshots were all measured at capture never needs it.
   const { default: sharp } = await import('sharp');
   const { data, info } = await sharp(bytes).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  const verdict = blankVerdict(pixelStats(data, info.channels));
+  const verdict = blankVerdict(pixelStats(data, info.channels, info.width));
   // The thumbnail from a shrink of those pixels, here: handing all of them back to sharp to
   // resize cost ~10 ms of CPU for a 1280×800 page, this ~3 ms (BENCHMARKS.md, section 4).
   const width = Math.min(THUMBNAIL_WIDTH, info.width);
