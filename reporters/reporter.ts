@@ -117,7 +117,7 @@ export default class PhaseReporter implements Reporter {
     this.tests.set(test.id, snap);
     for (const shot of screenshotsOf(snap)) {
       const a = snap.attachments[shot.attachmentIndex];
-      if (a && !shot.meta?.facts) this.analyses.add(a);
+      if (a && (!shot.meta?.facts || shot.thumbnailIndex === null)) this.analyses.add(a);
     }
   }
 
