@@ -308,10 +308,12 @@ function unreadable(plan: ScreenshotPlan, bytes: Buffer, reason: string): Screen
 const SCREENSHOTS_IN_FLIGHT = 4;
 
 /**
- * Screenshots measured at once while the checks run: the runner shares the cores with the
- * workers then, and each analysis keeps one libuv thread busy beside its JS part.
+ * Screenshots measured at once while the checks run. One: the runner shares the cores with the
+ * workers then, and in a replay of 2,000 results (200 plain screenshots) two at once peaked
+ * 20–40 MiB higher (more of sharp's threads holding memory) for the same CPU (BENCHMARKS.md,
+ * section 6).
  */
-const EARLY_IN_FLIGHT = 2;
+const EARLY_IN_FLIGHT = 1;
 
 /** Maps with at most `limit` calls in flight; the results keep the order of `items`. */
 async function inPlanOrder<T, R>(
