@@ -173,7 +173,7 @@ export async function gatherEvidence(
 /**
  * Screenshots measured while the run goes on: a check's images are queued as it ends, and at most
  * `limit` are decoded at once, so the work overlaps the checks still running instead of all
- * coming after the last one (a plain attachment costs ~14 ms of CPU; 200 of them were seconds
+ * coming after the last one (a plain attachment costs ~9 ms of CPU; 200 of them were seconds
  * at the end of the run). Keyed by the bytes' sha256: gatherEvidence reads each screenshot again
  * to copy it and takes the facts measured early only for the very same bytes.
  */
