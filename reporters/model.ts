@@ -374,34 +374,65 @@ export function planScreenshots(
   const used = new Set<string>();
   const tests = [...snapshot.tests].sort(compareTests(catalogue));
   for (const t of tests) {
-    const metas = screenshotMetas(t.annotations);
-    // A thumbnail the check attached beside its screenshot is part of that screenshot's evidence.
-    const thumbnails = new Set([...metas.values()].flatMap((m) => (m.facts ? [m.facts.thumbnail] : [])));
-    t.attachments.forEach((a, attachmentIndex) => {
-      const ext = IMAGE_EXT[a.contentType];
-      if (!ext || thumbnails.has(a.name)) return;
-      const meta = metas.get(a.name) ?? null;
-      const thumbnailName = meta?.facts?.thumbnail;
-      const thumbnailIndex = thumbnailName
-        ? t.attachments.findIndex((b) => b.name === thumbnailName && b.contentType === 'image/png')
-        : -1;
+    for (const shot of screenshotsOf(t)) {
+      const { attachmentIndex, ext, name } = shot;
       const n = plans.length + 1;
-      let file = `${phase}_${n}_${slug(a.name)}.${ext}`;
+      let file = `${phase}_${n}_${slug(name)}.${ext}`;
       // Two attachments of the same name in one check still get two files.
-      for (let k = 2; used.has(file); k++) file = `${phase}_${n}_${slug(a.name)}_${k}.${ext}`;
+      for (let k = 2; used.has(file); k++) file = `${phase}_${n}_${slug(name)}_${k}.${ext}`;
       used.add(file);
       plans.push({
         testId: t.id,
         attachmentIndex,
         file,
-        name: a.name,
-        contentType: a.contentType,
-        meta,
-        thumbnailIndex: thumbnailIndex >= 0 ? thumbnailIndex : null,
+        name,
+        contentType: shot.contentType,
+        meta: shot.meta,
+        thumbnailIndex: shot.thumbnailIndex,
       });
-    });
+    }
   }
   return plans;
+}
+
+export interface ScreenshotOf {
+  attachmentIndex: number;
+  name: string;
+  contentType: string;
+  ext: string;
+  meta: ScreenshotMeta | null;
+  /** The thumbnail the check attached with the facts it measured, if any. */
+  thumbnailIndex: number | null;
+}
+
+/**
+ * The images of one check that are screenshots of their own (not the thumbnails attached beside
+ * them), in attachment order: what planScreenshots names, and what the reporter may start
+ * measuring as soon as the check ends.
+ */
+export function screenshotsOf(t: Pick<TestSnap, 'annotations' | 'attachments'>): ScreenshotOf[] {
+  const metas = screenshotMetas(t.annotations);
+  // A thumbnail the check attached beside its screenshot is part of that screenshot's evidence.
+  const thumbnails = new Set([...metas.values()].flatMap((m) => (m.facts ? [m.facts.thumbnail] : [])));
+  const out: ScreenshotOf[] = [];
+  t.attachments.forEach((a, attachmentIndex) => {
+    const ext = IMAGE_EXT[a.contentType];
+    if (!ext || thumbnails.has(a.name)) return;
+    const meta = metas.get(a.name) ?? null;
+    const thumbnailName = meta?.facts?.thumbnail;
+    const thumbnailIndex = thumbnailName
+      ? t.attachments.findIndex((b) => b.name === thumbnailName && b.contentType === 'image/png')
+      : -1;
+    out.push({
+      attachmentIndex,
+      name: a.name,
+      contentType: a.contentType,
+      ext,
+      meta,
+      thumbnailIndex: thumbnailIndex >= 0 ? thumbnailIndex : null,
+    });
+  });
+  return out;
 }
 
 function screenshotMetas(annotations: TestSnap['annotations']): Map<string, ScreenshotMeta> {

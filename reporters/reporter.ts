@@ -22,6 +22,7 @@ import {
   buildModel,
   planScreenshots,
   resolvePhase,
+  screenshotsOf,
   type RunSnapshot,
   type StepSnap,
   type TestSnap,
@@ -31,6 +32,7 @@ import { runMessage, sendAll, shouldNotify } from './notify.ts';
 import { consoleLines, render } from './render.ts';
 import {
   createRunDirs,
+  EarlyAnalyses,
   gatherEvidence,
   loadTemplates,
   readHistory,
@@ -70,6 +72,8 @@ export default class PhaseReporter implements Reporter {
   private readonly preflight = new Set<string>();
   private meta: PhasegateMetadata = { deploymentPhase: null, targetVersion: null };
   private listOnly = false;
+  /** Screenshots the checks attached without facts, measured as the checks end. */
+  private readonly analyses = new EarlyAnalyses();
 
   constructor() {
     try {
@@ -111,6 +115,10 @@ export default class PhaseReporter implements Reporter {
     const snap = this.snap(test, result);
     snap.attempts = [...(previous?.attempts ?? []), ...snap.attempts];
     this.tests.set(test.id, snap);
+    for (const shot of screenshotsOf(snap)) {
+      const a = snap.attachments[shot.attachmentIndex];
+      if (a && (!shot.meta?.facts || shot.thumbnailIndex === null)) this.analyses.add(a);
+    }
   }
 
   private snap(test: TestCase, result: TestResult | undefined): TestSnap {
@@ -218,7 +226,13 @@ export default class PhaseReporter implements Reporter {
     sweepStaleTemps(s.STORAGE_DIR);
     const dirs = createRunDirs(s.STORAGE_DIR, phase.phase, snapshot.startedAt);
     const plans = planScreenshots(snapshot, phase.phase, phases);
-    const evidence = await gatherEvidence(snapshot, plans, dirs.screenshotDir, this.secrets);
+    const evidence = await gatherEvidence(
+      snapshot,
+      plans,
+      dirs.screenshotDir,
+      this.secrets,
+      this.analyses.measure,
+    );
     const templates = loadTemplates();
     const history = runsOfPhase(readHistory(s.STORAGE_DIR), phase.phase);
     const model = buildModel(snapshot, {

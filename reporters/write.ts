@@ -30,7 +30,7 @@ import type {
   ScreenshotPlan,
 } from './model.ts';
 import type { RenderedRun, Templates } from './render.ts';
-import { analyseImage } from '../results/screenshot-facts.ts';
+import { analyseImage, type ImageFacts } from '../results/screenshot-facts.ts';
 
 export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
 
@@ -118,6 +118,7 @@ export async function gatherEvidence(
   plans: readonly ScreenshotPlan[],
   screenshotDir: string,
   secrets: readonly string[],
+  measure: (bytes: Buffer) => Promise<ImageFacts> = analyseImage,
 ): Promise<Evidence> {
   const byId = new Map(snapshot.tests.map((t) => [t.id, t]));
   if (plans.length)
@@ -143,7 +144,7 @@ export async function gatherEvidence(
     let measured = capturedFacts(byId.get(plan.testId)?.attachments ?? [], plan, bytes);
     if (!measured) {
       try {
-        const { thumbnail: thumbBytes, ...measures } = await analyseImage(bytes);
+        const { thumbnail: thumbBytes, ...measures } = await measure(bytes);
         measured = { measures, thumbnail: thumbBytes };
       } catch (err) {
         return unreadable(plan, bytes, `not a readable image: ${(err as Error).message}`);
@@ -167,6 +168,71 @@ export async function gatherEvidence(
     if (texts.length) consoles[t.id] = texts.join('\n');
   }
   return { screenshots, consoles, traces: copyTraces(snapshot, screenshotDir) };
+}
+
+/**
+ * Screenshots measured while the run goes on: a check's images are queued as it ends, and at most
+ * `limit` are decoded at once, so the work overlaps the checks still running instead of all
+ * coming after the last one (a plain attachment costs ~9 ms of CPU; 200 of them were seconds
+ * at the end of the run). Keyed by the bytes' sha256: gatherEvidence reads each screenshot again
+ * to copy it and takes the facts measured early only for the very same bytes.
+ */
+export class EarlyAnalyses {
+  private readonly byHash = new Map<string, Promise<ImageFacts>>();
+  private readonly queue: AttachmentSnap[] = [];
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit = EARLY_IN_FLIGHT) {}
+
+  /** Queues an image attachment; one that cannot be read now is left to gatherEvidence. */
+  add(a: AttachmentSnap): void {
+    this.queue.push(a);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.limit && this.queue.length > 0) {
+      const a = this.queue.shift() as AttachmentSnap;
+      this.running++;
+      void this.start(a).finally(() => {
+        this.running--;
+        this.pump();
+        if (this.running === 0 && this.queue.length === 0) for (const w of this.waiting.splice(0)) w();
+      });
+    }
+  }
+
+  private async start(a: AttachmentSnap): Promise<void> {
+    let bytes: Buffer;
+    try {
+      bytes = attachmentBytes(a);
+    } catch {
+      return; // gatherEvidence reads it again and reports what it finds then
+    }
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    if (this.byHash.has(hash)) return;
+    const facts = analyseImage(bytes);
+    this.byHash.set(hash, facts);
+    // A rejection is kept for gatherEvidence, which reports it; here it only ends the slot.
+    await facts.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** Every queued image measured. */
+  private idle(): Promise<void> {
+    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** The facts of these bytes: measured early, or now. */
+  readonly measure = async (bytes: Buffer): Promise<ImageFacts> => {
+    await this.idle();
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    return this.byHash.get(hash) ?? analyseImage(bytes);
+  };
 }
 
 /** Playwright's name for the trace attachment (`trace: 'retain-on-failure'`). */
@@ -240,6 +306,14 @@ function unreadable(plan: ScreenshotPlan, bytes: Buffer, reason: string): Screen
  * keeps the pool full (BENCHMARKS.md, section 4).
  */
 const SCREENSHOTS_IN_FLIGHT = 4;
+
+/**
+ * Screenshots measured at once while the checks run. One: the runner shares the cores with the
+ * workers then, and in a replay of 2,000 results (200 plain screenshots) two at once peaked
+ * 20–40 MiB higher (more of sharp's threads holding memory) for the same CPU (BENCHMARKS.md,
+ * section 6).
+ */
+const EARLY_IN_FLIGHT = 1;
 
 /** Maps with at most `limit` calls in flight; the results keep the order of `items`. */
 async function inPlanOrder<T, R>(

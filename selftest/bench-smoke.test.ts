@@ -273,7 +273,7 @@ describe('the measured screenshot optimisation keeps the numbers', () => {
     for (const png of images) {
       const want = await sharp(png).stats();
       const { data, info } = await sharp(png).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-      const got = pixelStats(data, info.channels);
+      const got = pixelStats(data, info.channels, info.width);
       const colour = info.channels < 3 ? 1 : 3;
       assert.equal(got.channels.length, colour);
       got.channels.forEach((c, i) => {
