@@ -197,11 +197,22 @@ export function boxShrink(
   return { data: out, width: outW, height: outH };
 }
 
+let codec: Promise<typeof import('sharp')> | undefined;
+
+/**
+ * sharp, loaded on first use (a reporter whose screenshots were all measured at capture never
+ * needs it). A browser check starts loading it as it starts (~100 ms of CPU), so that its first
+ * screenshot does not wait for it.
+ */
+export function loadImageCodec(): Promise<typeof import('sharp')> {
+  codec ??= import('sharp');
+  return codec;
+}
+
 export async function analyseImage(bytes: Buffer): Promise<ImageFacts> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   // One decode: the statistics and the thumbnail both start from the raw pixels.
-  // Loaded on first use: a reporter whose screenshots were all measured at capture never needs it.
-  const { default: sharp } = await import('sharp');
+  const { default: sharp } = await loadImageCodec();
   const { data, info } = await sharp(bytes).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   const verdict = blankVerdict(pixelStats(data, info.channels, info.width));
   // The thumbnail from a shrink of those pixels, here: handing all of them back to sharp to
