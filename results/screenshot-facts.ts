@@ -2,8 +2,10 @@
 // statistics and a thumbnail, from one decode. A check measures them in its worker when it takes
 // the screenshot (fixtures/screenshot-facts.ts), in parallel with the other checks; the reporter
 // reuses them and measures only screenshots attached without them (BENCHMARKS.md, section 2).
-// Bytes in, facts out: no file system (sharp is loaded on first use).
+// Bytes in, facts out: no file system (PNG decoded in results/png.ts; sharp loaded on first use,
+// for other images).
 import { createHash } from 'node:crypto';
+import { decodePng, encodePng, resizeArea, type RawImage } from './png.ts';
 import type { ImageMeasures } from './messages.ts';
 
 /** The part of sharp's `stats()` result the blank-page decision reads. */
@@ -199,40 +201,40 @@ export function boxShrink(
 
 let codec: Promise<typeof import('sharp')> | undefined;
 
-/**
- * sharp, loaded on first use (a reporter whose screenshots were all measured at capture never
- * needs it). A browser check starts loading it as it starts (~100 ms of CPU), so that its first
- * screenshot does not wait for it.
- */
-export function loadImageCodec(): Promise<typeof import('sharp')> {
+/** sharp, loaded on first use: only for an image results/png.ts does not decode. */
+function loadImageCodec(): Promise<typeof import('sharp')> {
   codec ??= import('sharp');
   return codec;
 }
 
-export async function analyseImage(bytes: Buffer): Promise<ImageFacts> {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  // One decode: the statistics and the thumbnail both start from the raw pixels.
+async function decodeWithSharp(bytes: Buffer): Promise<RawImage> {
   const { default: sharp } = await loadImageCodec();
   const { data, info } = await sharp(bytes).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  const verdict = blankVerdict(pixelStats(data, info.channels, info.width));
+  return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+export async function analyseImage(bytes: Buffer): Promise<ImageFacts> {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  // One decode: the statistics and the thumbnail both start from the raw pixels. The PNGs browsers
+  // write are decoded here (results/png.ts); sharp only for the rest (a palette, 16 bits).
+  const raw = decodePng(bytes) ?? (await decodeWithSharp(bytes));
+  const verdict = blankVerdict(pixelStats(raw.data, raw.channels, raw.width));
   // The thumbnail from a shrink of those pixels, here: handing all of them back to sharp to
   // resize cost ~10 ms of CPU for a 1280×800 page, this ~3 ms (BENCHMARKS.md, section 4).
-  const width = Math.min(THUMBNAIL_WIDTH, info.width);
-  const height = Math.max(1, Math.round((info.height * width) / info.width));
-  const f = Math.min(Math.floor(info.width / width), info.height);
-  const small = f > 1 ? boxShrink(data, info.width, info.height, info.channels, f) : { ...info, data };
-  let thumb = sharp(small.data, {
-    raw: { width: small.width, height: small.height, channels: info.channels },
-  });
-  if (small.width !== width || small.height !== height) thumb = thumb.resize({ width, height, fit: 'fill' });
+  const width = Math.min(THUMBNAIL_WIDTH, raw.width);
+  const height = Math.max(1, Math.round((raw.height * width) / raw.width));
+  const f = Math.min(Math.floor(raw.width / width), raw.height);
+  let small =
+    f > 1 ? { ...boxShrink(raw.data, raw.width, raw.height, raw.channels, f), channels: raw.channels } : raw;
+  if (small.width !== width || small.height !== height) small = resizeArea(small, width, height);
   // Full colour at zlib's default level: ~1 ms against ~5.5 ms for a 256-colour palette at level
   // 9, for a thumbnail of ~2 KB instead of ~0.9 KB (BENCHMARKS.md, section 4).
-  const thumbnail = await thumb.png({ compressionLevel: 6 }).toBuffer();
+  const thumbnail = encodePng(small);
   return {
     sha256,
     size: bytes.length,
-    width: info.width,
-    height: info.height,
+    width: raw.width,
+    height: raw.height,
     blank: verdict.blank,
     blankReason: verdict.reason,
     thumbnail,
