@@ -149,8 +149,8 @@ export function renderCompare(r: CompareResults): string {
     '',
     'Suite runs and demos alternate between the trees run by run (A B B A …), each tree with its own ' +
       'sandbox (started once, as `npm run demo` does), database and Redis prefix. Reporter and merge ' +
-      'figures are ratios inside each tree’s own interleaved rounds (2,000 synthetic results, one in ten ' +
-      'a plain PNG attachment).',
+      'figures are ratios inside each tree’s own interleaved rounds (synthetic results, one in ten ' +
+      'a plain PNG attachment); the trees take turns going first.',
     '',
     ...renderGoalTable(goalRows(r)),
     '',

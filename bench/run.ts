@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { renderCompare } from './compare-render.ts';
+import { goalRows, renderCompare } from './compare-render.ts';
 import { runCompare, type ComparePart, type CompareResults } from './compare-run.ts';
 import { BadRefError, createBaselineTree, resolveRef } from './compare-worktree.ts';
 import { runMergeCost } from './merge-cost.ts';
@@ -244,7 +244,7 @@ async function compareSection(ref: { sha: string; short: string }, name: string)
     r.load.push({ at: new Date().toISOString(), what, loadavg: os.loadavg() });
     r.finishedAt = new Date().toISOString();
     mkdirSync(path.dirname(base), { recursive: true });
-    writeFileSync(`${base}.json`, `${JSON.stringify(r, null, 2)}\n`);
+    writeFileSync(`${base}.json`, `${JSON.stringify({ ...r, goals: goalRows(r) }, null, 2)}\n`);
     writeFileSync(`${base}.md`, renderCompare(r));
   };
   const parts: ComparePart[] = [

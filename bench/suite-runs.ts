@@ -39,19 +39,17 @@ export interface SuiteResults {
   notes: string[];
 }
 
+/** Where the compare section copies the harness files an older tree lacks. */
+export const HARNESS_DIR = '.tmp/bench-harness';
+
 /**
  * The bench's Playwright config of the measured tree: its own bench/suite-config.ts, or the copy
  * the compare section put in an older tree that lacks one (bench/compare-worktree.ts).
  */
 export function suiteConfig(repo: string): string {
-  const own = path.join(repo, 'bench/suite-config.ts');
-  return existsSync(path.join(repo, HARNESS_DIR, 'suite-config.ts'))
-    ? path.join(repo, HARNESS_DIR, 'suite-config.ts')
-    : own;
+  const copy = path.join(repo, HARNESS_DIR, 'suite-config.ts');
+  return existsSync(copy) ? copy : path.join(repo, 'bench/suite-config.ts');
 }
-
-/** Where the compare section copies the harness files an older tree lacks. */
-export const HARNESS_DIR = '.tmp/bench-harness';
 
 export interface SuiteSession {
   iso: Isolation;

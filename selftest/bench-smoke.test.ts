@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { growthExponent, interleave, median, ratio, summarize } from '../bench/stats.ts';
 import { countKinds, kindOf, planSuite, renderSpec, writeSuite } from '../bench/synthetic-suite.ts';
 import { parseStatusEnv } from '../bench/report-check.ts';
-import { splitTimeline } from '../bench/suite-runs.ts';
+import { splitTimeline, suiteConfig } from '../bench/suite-runs.ts';
 import { renderResults, type BenchResults } from '../bench/render-results.ts';
 import { mapLimit } from '../bench/screenshot-cost.ts';
 import sharp from 'sharp';
@@ -324,6 +324,44 @@ describe('bench compare: the earlier tree', () => {
     assert.doesNotMatch(git('worktree', 'list', '--porcelain'), new RegExp(`worktree ${tree.dir}\n`));
     // This repo's node_modules survived the removal of the link to it.
     assert.ok(existsSync(path.join(repo, 'node_modules/@playwright/test/package.json')));
+  });
+
+  test("a commit without the bench harness gets this tree's copy, which loads that commit's config", () => {
+    // The first commit with bench/suite-config.ts; its parent has the same package-lock.json.
+    const added = git('log', '--diff-filter=A', '--format=%H', '--', 'bench/suite-config.ts')
+      .split('\n')
+      .pop();
+    assert.ok(added);
+    const tree = createBaselineTree(repo, resolveRef(repo, `${added}~1`), () => {});
+    try {
+      assert.deepEqual(tree.copied, ['bench/suite-config.ts', 'bench/timing-reporter.ts']);
+      const config = suiteConfig(tree.dir);
+      assert.equal(config, path.join(tree.dir, '.tmp/bench-harness/suite-config.ts'));
+      const out = execFileSync(
+        process.execPath,
+        [
+          path.join(repo, 'node_modules/@playwright/test/cli.js'),
+          'test',
+          '-c',
+          config,
+          '--list',
+          '--reporter=json',
+        ],
+        {
+          cwd: tree.dir,
+          env: { ...process.env, CI: 'true', BENCH_REPO: tree.dir },
+          encoding: 'utf8',
+          timeout: 120_000,
+          maxBuffer: 64 << 20,
+        },
+      );
+      const report = JSON.parse(out) as { config: { projects: { testDir: string }[] } };
+      assert.ok(report.config.projects.length > 0);
+      for (const p of report.config.projects) assert.equal(p.testDir, path.join(tree.dir, 'tests'));
+    } finally {
+      tree.remove();
+    }
+    assert.equal(existsSync(tree.dir), false);
   });
 
   test('a bad ref: one line on stderr, exit 2, nothing measured', () => {
