@@ -57,6 +57,8 @@ export async function runCompare(o: {
   runs: number;
   demoRuns: number;
   quick: boolean;
+  /** Reporter cost of whole `playwright test` runs besides replays (--no-runs: replays only). */
+  wholeRuns: boolean;
   workers?: number;
   log: (s: string) => void;
   /** Called after every part: a cut-short invocation keeps what it measured. */
@@ -96,7 +98,7 @@ export async function runCompare(o: {
         sizes: [
           {
             tests,
-            run: { variants: [...variants], runs: o.runs },
+            run: o.wholeRuns ? { variants: [...variants], runs: o.runs } : null,
             replay: { variants: [...variants], runs: o.runs },
           },
         ],

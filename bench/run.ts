@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--runs N] [--only suite,reporter,merge,screenshots] [--sizes 500,2000]
 // [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
-// [--workers N] [--plain-shots] [--out path] [--compare <ref>]`:
+// [--workers N] [--plain-shots] [--out path] [--compare <ref> [--compare-parts suite,demo,reporter,merge]]`:
 // measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
 // and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
 // them). `--compare <ref>` (the section `compare`, alone unless --only names more) measures this
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'plain-shots': { type: 'boolean', default: false },
     compare: { type: 'string' },
+    'compare-parts': { type: 'string' },
   },
 });
 
@@ -75,6 +76,15 @@ for (const s of only) {
 if (only.includes('compare') && values.compare === undefined) {
   console.error('bench: the compare section needs --compare <ref> (a commit to measure this tree against)');
   process.exit(2);
+}
+const COMPARE_PARTS: ComparePart[] = ['suite', 'demo', 'reporter', 'merge'];
+const compareParts = (values['compare-parts']?.split(',').map((s) => s.trim()) ??
+  COMPARE_PARTS) as ComparePart[];
+for (const p of compareParts) {
+  if (!COMPARE_PARTS.includes(p)) {
+    console.error(`bench: --compare-parts takes ${COMPARE_PARTS.join(', ')}; got "${p}"`);
+    process.exit(2);
+  }
 }
 // Resolved before anything is measured: a typo costs a line, not minutes.
 let compareRef: { sha: string; short: string } | null = null;
@@ -213,7 +223,11 @@ if (only.some((s) => s !== 'compare')) {
 if (compareRef) await compareSection(compareRef, values.compare as string);
 
 async function compareSection(ref: { sha: string; short: string }, name: string): Promise<void> {
-  const base = path.join(repo, 'bench/results', `compare-${ref.short}`);
+  // --out names the compare files when the compare section runs alone.
+  const base =
+    values.out && only.every((s) => s === 'compare')
+      ? values.out
+      : path.join(repo, 'bench/results', `compare-${ref.short}`);
   const head = execFileSync('git', ['-C', repo, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
   const dirty = execFileSync('git', ['-C', repo, 'status', '--porcelain', '--untracked-files=no'], {
     encoding: 'utf8',
@@ -247,12 +261,7 @@ async function compareSection(ref: { sha: string; short: string }, name: string)
     writeFileSync(`${base}.json`, `${JSON.stringify({ ...r, goals: goalRows(r) }, null, 2)}\n`);
     writeFileSync(`${base}.md`, renderCompare(r));
   };
-  const parts: ComparePart[] = [
-    'suite',
-    ...(values['no-demo'] || quick ? [] : ['demo' as const]),
-    'reporter',
-    'merge',
-  ];
+  const parts = compareParts.filter((p) => p !== 'demo' || !(values['no-demo'] || quick));
   log(
     `compare: this tree (${r.current.short}) against ${name} (${ref.short}): ${parts.join(', ')}; ${r.runs} run(s) each`,
   );
@@ -264,6 +273,7 @@ async function compareSection(ref: { sha: string; short: string }, name: string)
       runs: r.runs,
       demoRuns: values['demo-runs'] ? positiveInt('demo-runs', values['demo-runs']) : (runsOverride ?? 2),
       quick,
+      wholeRuns: !noRuns,
       workers: values.workers ? positiveInt('workers', values.workers) : undefined,
       log,
       save: saveCompare,
