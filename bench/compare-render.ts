@@ -80,6 +80,14 @@ export function goalRows(r: CompareResults): GoalRow[] {
       met: current === null || htmlVsDot === null ? null : current <= htmlVsDot,
     });
     relative(`${label}: html ÷ dot, wall`, (t) => size(t)?.vsBaseline.html?.wall ?? null, null, '×');
+    // CPU of the runner (the reporters run in it): steadier than wall on a shared machine.
+    relative(
+      `${label}: phasegate ÷ dot, runner CPU`,
+      (t) => size(t)?.vsBaseline.phasegate?.cpu ?? null,
+      null,
+      '×',
+    );
+    relative(`${label}: html ÷ dot, runner CPU`, (t) => size(t)?.vsBaseline.html?.cpu ?? null, null, '×');
     relative(
       `${label}: phasegate ÷ html, runner peak memory`,
       (t) => {
@@ -108,6 +116,12 @@ export function goalRows(r: CompareResults): GoalRow[] {
       goal: `≤ ${GOALS.mergeVsHtml.toFixed(2)}×`,
       met: current === null ? null : current <= GOALS.mergeVsHtml,
     });
+    relative(
+      `merge of ${anyMerge.shards} shards: phasegate ÷ html, runner CPU`,
+      (t) => mergeOf(t)?.vsBaseline.phasegate?.cpu ?? null,
+      null,
+      '×',
+    );
   }
   return rows;
 }
