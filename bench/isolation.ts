@@ -1,9 +1,11 @@
 // What a benchmark run against the sandbox needs to stay out of everybody's way (common brief):
 // free ports, its own database, Redis prefix, log file and output folder; removed afterwards.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -36,6 +38,15 @@ export async function isolate(root: string, label: string): Promise<Isolation> {
   mkdirSync(dir, { recursive: true });
   const database = `phasegate_bench_${id}`;
   const prefix = `b${id}_database_`;
+  pending.set(id, { database, prefix, dir });
+  if (!exitHandler) {
+    // Registered at the first isolation, after the modules that kill their children on exit
+    // (their handlers run first), so nothing writes to the database while it is dropped.
+    exitHandler = true;
+    process.on('exit', () => {
+      for (const p of pending.values()) cleanupAtExit(p);
+    });
+  }
   const env = {
     CI: 'true',
     SANDBOX_PORT: String(await freePort()),
@@ -53,11 +64,42 @@ export async function isolate(root: string, label: string): Promise<Isolation> {
     dir,
     env,
     cleanup: async () => {
-      await dropDatabase(database);
-      await deleteKeys(prefix);
+      await dropIsolation(database, prefix);
       rmSync(dir, { recursive: true, force: true });
+      pending.delete(id);
     },
   };
+}
+
+/** Isolations not cleaned up yet: removed if the harness exits on Ctrl-C or an error. */
+const pending = new Map<string, { database: string; prefix: string; dir: string }>();
+let exitHandler = false;
+
+export async function dropIsolation(database: string, prefix: string): Promise<void> {
+  await dropDatabase(database);
+  await deleteKeys(prefix);
+}
+
+/** An exit handler cannot await: a child process drops the database and the keys. */
+function cleanupAtExit(p: { database: string; prefix: string; dir: string }): void {
+  rmSync(p.dir, { recursive: true, force: true });
+  const self = JSON.stringify(new URL(import.meta.url).href);
+  spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `const m = await import(${self}); await m.dropIsolation(process.env.BENCH_DROP_DATABASE, process.env.BENCH_DROP_PREFIX);`,
+    ],
+    {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, BENCH_DROP_DATABASE: p.database, BENCH_DROP_PREFIX: p.prefix },
+      stdio: 'ignore',
+      timeout: 15_000,
+    },
+  );
 }
 
 async function dropDatabase(name: string): Promise<void> {

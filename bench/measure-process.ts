@@ -161,7 +161,10 @@ function readRss(file: string): RssLine[] {
     .map((l) => JSON.parse(l) as RssLine);
 }
 
-/** The Playwright CLI, run with node directly (npx would add its own start-up to every figure). */
-export const PLAYWRIGHT_CLI = fileURLToPath(
-  new URL('../node_modules/@playwright/test/cli.js', import.meta.url),
-);
+/** A tree's Playwright CLI, run with node directly (npx would add its own start-up to every figure). */
+export function playwrightCli(repo: string): string {
+  return path.join(repo, 'node_modules/@playwright/test/cli.js');
+}
+
+/** This tree's Playwright CLI. */
+export const PLAYWRIGHT_CLI = playwrightCli(fileURLToPath(new URL('..', import.meta.url)));

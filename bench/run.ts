@@ -1,14 +1,20 @@
 // `npm run bench [-- --quick] [--runs N] [--only suite,reporter,merge,screenshots] [--sizes 500,2000]
 // [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
-// [--workers N] [--plain-shots] [--out path]`:
+// [--workers N] [--plain-shots] [--out path] [--compare <ref> [--compare-parts suite,demo,reporter,merge]]`:
 // measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
 // and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
-// them). Never part of `npm test`: these are wall-clock figures.
+// them). `--compare <ref>` (the section `compare`, alone unless --only names more) measures this
+// tree against that commit's worktree in one invocation, per goal of issue #13, into
+// bench/results/compare-<short-sha>.json and .md. Never part of `npm test`: these are wall-clock figures.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { goalRows, renderCompare } from './compare-render.ts';
+import { runCompare, type ComparePart, type CompareResults } from './compare-run.ts';
+import { BadRefError, createBaselineTree, resolveRef } from './compare-worktree.ts';
 import { runMergeCost } from './merge-cost.ts';
 import { renderResults, type BenchResults } from './render-results.ts';
 import { runReporterCost, type SizePlan, type Variant } from './reporter-cost.ts';
@@ -16,7 +22,7 @@ import { runScreenshotCost } from './screenshot-cost.ts';
 import { runSuiteBench } from './suite-runs.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const SECTIONS = ['suite', 'reporter', 'merge', 'screenshots'] as const;
+const SECTIONS = ['suite', 'reporter', 'merge', 'screenshots', 'compare'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -33,6 +39,8 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     out: { type: 'string' },
     'plain-shots': { type: 'boolean', default: false },
+    compare: { type: 'string' },
+    'compare-parts': { type: 'string' },
   },
 });
 
@@ -52,10 +60,40 @@ const quick = values.quick;
 /** Replays only in section 2 (whole runs of 2,000 tests take minutes on a loaded machine). */
 const noRuns = values['no-runs'];
 const runsOverride = values.runs ? positiveInt('runs', values.runs) : undefined;
-const only = (values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS]) as Section[];
+const only = (
+  values.only
+    ? values.only.split(',').map((s) => s.trim())
+    : values.compare !== undefined
+      ? ['compare']
+      : SECTIONS.filter((s) => s !== 'compare')
+) as Section[];
 for (const s of only) {
   if (!SECTIONS.includes(s)) {
     console.error(`bench: --only takes ${SECTIONS.join(', ')}; got "${s}"`);
+    process.exit(2);
+  }
+}
+if (only.includes('compare') && values.compare === undefined) {
+  console.error('bench: the compare section needs --compare <ref> (a commit to measure this tree against)');
+  process.exit(2);
+}
+const COMPARE_PARTS: ComparePart[] = ['suite', 'demo', 'reporter', 'merge'];
+const compareParts = (values['compare-parts']?.split(',').map((s) => s.trim()) ??
+  COMPARE_PARTS) as ComparePart[];
+for (const p of compareParts) {
+  if (!COMPARE_PARTS.includes(p)) {
+    console.error(`bench: --compare-parts takes ${COMPARE_PARTS.join(', ')}; got "${p}"`);
+    process.exit(2);
+  }
+}
+// Resolved before anything is measured: a typo costs a line, not minutes.
+let compareRef: { sha: string; short: string } | null = null;
+if (values.compare !== undefined) {
+  try {
+    compareRef = resolveRef(repo, values.compare);
+  } catch (e) {
+    if (!(e instanceof BadRefError)) throw e;
+    console.error(`bench: --compare: ${e.message}`);
     process.exit(2);
   }
 }
@@ -177,6 +215,73 @@ if (only.includes('merge')) {
   });
   save('merge');
 }
-save();
-console.log(`\n${renderResults(results)}`);
-log(`results: ${path.relative(repo, outBase)}.json and .md`);
+if (only.some((s) => s !== 'compare')) {
+  save();
+  console.log(`\n${renderResults(results)}`);
+  log(`results: ${path.relative(repo, outBase)}.json and .md`);
+}
+if (compareRef) await compareSection(compareRef, values.compare as string);
+
+async function compareSection(ref: { sha: string; short: string }, name: string): Promise<void> {
+  // --out names the compare files when the compare section runs alone.
+  const base =
+    values.out && only.every((s) => s === 'compare')
+      ? values.out
+      : path.join(repo, 'bench/results', `compare-${ref.short}`);
+  const head = execFileSync('git', ['-C', repo, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['-C', repo, 'status', '--porcelain', '--untracked-files=no'], {
+    encoding: 'utf8',
+  }).trim();
+  const tree = createBaselineTree(repo, ref, log);
+  const { playwright, ...m } = machine();
+  const r: CompareResults = {
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
+    machine: { ...m, playwright },
+    args: process.argv.slice(2),
+    load: [{ at: new Date().toISOString(), what: 'start', loadavg: os.loadavg() }],
+    current: { sha: head, short: head.slice(0, ref.short.length), dirty: dirty !== '' },
+    baseline: {
+      ref: name,
+      sha: ref.sha,
+      short: ref.short,
+      nodeModules: tree.nodeModules,
+      copied: tree.copied,
+    },
+    runs: runsOverride ?? (quick ? 1 : 3),
+    suite: null,
+    demo: null,
+    reporter: null,
+    merge: null,
+  };
+  const saveCompare = (what: string) => {
+    r.load.push({ at: new Date().toISOString(), what, loadavg: os.loadavg() });
+    r.finishedAt = new Date().toISOString();
+    mkdirSync(path.dirname(base), { recursive: true });
+    writeFileSync(`${base}.json`, `${JSON.stringify({ ...r, goals: goalRows(r) }, null, 2)}\n`);
+    writeFileSync(`${base}.md`, renderCompare(r));
+  };
+  const parts = compareParts.filter((p) => p !== 'demo' || !(values['no-demo'] || quick));
+  log(
+    `compare: this tree (${r.current.short}) against ${name} (${ref.short}): ${parts.join(', ')}; ${r.runs} run(s) each`,
+  );
+  try {
+    await runCompare({
+      results: r,
+      repos: { this: repo, baseline: tree.dir },
+      parts,
+      runs: r.runs,
+      demoRuns: values['demo-runs'] ? positiveInt('demo-runs', values['demo-runs']) : (runsOverride ?? 2),
+      quick,
+      wholeRuns: !noRuns,
+      workers: values.workers ? positiveInt('workers', values.workers) : undefined,
+      log,
+      save: saveCompare,
+    });
+    saveCompare('end');
+  } finally {
+    tree.remove();
+  }
+  console.log(`\n${renderCompare(r)}`);
+  log(`compare results: ${path.relative(repo, base)}.json and .md`);
+}

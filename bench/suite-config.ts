@@ -1,13 +1,19 @@
-// The project's own playwright.config.ts, unchanged but for one thing: the bench timing reporter
-// goes first, so its onEnd marks the start of report writing (Playwright awaits reporters' onEnd
+// The measured tree's own playwright.config.ts, unchanged but for one thing: the bench timing
+// reporter goes first, so its onEnd marks the start of report writing (Playwright awaits reporters' onEnd
 // in order). The config lives in bench/, so the paths Playwright resolves against the config's
 // folder are made absolute against the repository.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PlaywrightTestConfig, ReporterDescription } from '@playwright/test';
-import base from '../playwright.config.ts';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
+// BENCH_REPO names the measured tree when this file is a copy the compare section placed in an
+// older tree that lacks it (bench/compare-worktree.ts); otherwise the tree is this file's parent.
+const repo = process.env.BENCH_REPO ?? fileURLToPath(new URL('..', import.meta.url));
+const base = (
+  (await import(pathToFileURL(path.join(repo, 'playwright.config.ts')).href)) as {
+    default: PlaywrightTestConfig;
+  }
+).default;
 const abs = (p: string) => (path.isAbsolute(p) ? p : path.resolve(repo, p));
 const absList = (v: string | string[] | undefined) =>
   v === undefined ? undefined : Array.isArray(v) ? v.map(abs) : abs(v);

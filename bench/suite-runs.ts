@@ -2,12 +2,13 @@
 // full run, split into start-up, sandbox start (+ loading the tests), checks, shutdown and report
 // writing, from the bench timing reporter's timeline. Plus the sandbox's own start to ready,
 // measured alone, and the demo's walk through phases 1–8.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { waitForSandbox } from '../config/sandbox-server.ts';
-import { isolate } from './isolation.ts';
-import { PLAYWRIGHT_CLI, runNode } from './measure-process.ts';
+import { isolate, type Isolation } from './isolation.ts';
+import { playwrightCli, runNode, type Measured } from './measure-process.ts';
 import { interleave, summarize, type Summary } from './stats.ts';
 import type { Timeline } from './timing-reporter.ts';
 
@@ -38,7 +39,150 @@ export interface SuiteResults {
   notes: string[];
 }
 
-const SUITE_CONFIG = new URL('./suite-config.ts', import.meta.url).pathname;
+/** Where the compare section copies the harness files an older tree lacks. */
+export const HARNESS_DIR = '.tmp/bench-harness';
+
+/**
+ * The bench's Playwright config of the measured tree: its own bench/suite-config.ts, or the copy
+ * the compare section put in an older tree that lacks one (bench/compare-worktree.ts).
+ */
+export function suiteConfig(repo: string): string {
+  const copy = path.join(repo, HARNESS_DIR, 'suite-config.ts');
+  return existsSync(copy) ? copy : path.join(repo, 'bench/suite-config.ts');
+}
+
+export interface SuiteSession {
+  iso: Isolation;
+  /** One `playwright test` run (all checks, or `--grep`), measured, with the timing reporter's timeline. */
+  runOnce(grep: string | null): Promise<{ m: Measured; timeline: Timeline | null }>;
+  close(): Promise<void>;
+}
+
+/**
+ * An isolated place to run a tree's suite. With `sharedSandbox`, the tree's sandbox is started
+ * once here and every run reuses it (not under CI, as `npm run demo` does); else each run's
+ * webServer starts its own (under CI).
+ */
+export async function openSuiteSession(o: {
+  repo: string;
+  label: string;
+  workers?: number;
+  sharedSandbox: boolean;
+  log: (s: string) => void;
+}): Promise<SuiteSession> {
+  const iso = await isolate(o.repo, o.label);
+  let sandbox: ChildProcess | null = null;
+  try {
+    if (o.sharedSandbox) sandbox = await startSandbox(o.repo, iso, o.log);
+  } catch (e) {
+    await iso.cleanup();
+    throw e;
+  }
+  const runEnv: NodeJS.ProcessEnv = { ...process.env, ...iso.env, BENCH_REPO: o.repo };
+  if (o.sharedSandbox) delete runEnv.CI;
+  const timelineFile = path.join(iso.dir, 'timeline.json');
+  const config = suiteConfig(o.repo);
+  return {
+    iso,
+    runOnce: async (grep) => {
+      rmSync(timelineFile, { force: true });
+      const args = [
+        playwrightCli(o.repo),
+        'test',
+        '-c',
+        config,
+        ...(grep ? ['--grep', grep] : []),
+        ...(o.workers ? [`--workers=${o.workers}`] : []),
+      ];
+      const m = await runNode(args, {
+        cwd: o.repo,
+        env: { ...runEnv, BENCH_TIMELINE_FILE: timelineFile },
+        timeoutMs: 300_000,
+      });
+      const timeline = existsSync(timelineFile)
+        ? (JSON.parse(readFileSync(timelineFile, 'utf8')) as Timeline)
+        : null;
+      return { m, timeline };
+    },
+    close: async () => {
+      if (sandbox) await stopSandbox(sandbox);
+      await iso.cleanup();
+    },
+  };
+}
+
+/** The environment the tree's own code gives its sandbox (config/env.ts + sandbox-server.ts). */
+function treeSandboxEnv(repo: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const url = (p: string) => JSON.stringify(pathToFileURL(path.join(repo, p)).href);
+  const script =
+    `const { envOrExit } = await import(${url('config/env.ts')});` +
+    `const s = await import(${url('config/sandbox-server.ts')});` +
+    `const e = envOrExit({ runFiles: false });` +
+    `process.stdout.write(JSON.stringify({ ...s.sandboxSecretEnv(e), ...s.sandboxPublicEnv(e), READY_URL: s.sandboxReadyUrl(e) }));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: repo,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as Record<string, string>);
+      // The tree's env check names variables, never values (config/env.ts).
+      else
+        reject(
+          new Error(`${repo}: reading the sandbox settings failed (exit ${code}):\n${err.slice(-1500)}`),
+        );
+    });
+  });
+}
+
+/** Sandboxes started here, killed if the harness exits on Ctrl-C or an error. */
+const sandboxes = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of sandboxes) c.kill('SIGKILL');
+});
+
+async function startSandbox(repo: string, iso: Isolation, log: (s: string) => void): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...iso.env };
+  delete env.CI;
+  const { READY_URL: ready, ...sandboxEnv } = await treeSandboxEnv(repo, env);
+  if (!ready) throw new Error(`${repo}: no sandbox ready URL`);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sandbox/main.ts'], {
+    cwd: repo,
+    env: { ...env, ...sandboxEnv },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  sandboxes.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const t0 = performance.now();
+  if (!(await waitForSandbox(ready, 60_000, exited))) {
+    await stopSandbox(child);
+    throw new Error(`${repo}: the sandbox did not become ready:\n${stderr}`);
+  }
+  log(
+    `${path.basename(repo)}: sandbox ready in ${(performance.now() - t0).toFixed(0)} ms; its runs share it`,
+  );
+  return child;
+}
+
+async function stopSandbox(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    sandboxes.delete(child);
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+  if (!stopped) child.kill('SIGKILL');
+  sandboxes.delete(child);
+}
 
 /** The split of one run's wall time; every part is from the same clock (epoch ms). */
 export function splitTimeline(t: Timeline, startedAt: number, wallMs: number): Record<SplitName, number> {
@@ -70,34 +214,20 @@ export async function runSuiteBench(o: {
     notes.push('sandbox/main.ts does not exist yet: no suite runs measured');
     return { runs: 0, sandboxStart: null, sandboxStop: null, targets: [], demo: null, notes };
   }
-  const iso = await isolate(o.repo, 's');
+  const session = await openSuiteSession({
+    repo: o.repo,
+    label: 's',
+    workers: o.workers,
+    sharedSandbox: false,
+    log: o.log,
+  });
   try {
-    const start = await sandboxStartStop(o.repo, iso.env, o.runs, o.log);
+    const start = await sandboxStartStop(o.repo, session.iso.env, o.runs, o.log);
     const targets = [
       ...o.phases.map((p) => ({ target: `phase${p}`, grep: `@phase${p}\\b` })),
       ...(o.full ? [{ target: 'full', grep: null }] : []),
     ];
-    const timelineFile = path.join(iso.dir, 'timeline.json');
-    const runOnce = async (grep: string | null) => {
-      rmSync(timelineFile, { force: true });
-      const args = [
-        PLAYWRIGHT_CLI,
-        'test',
-        '-c',
-        SUITE_CONFIG,
-        ...(grep ? ['--grep', grep] : []),
-        ...(o.workers ? [`--workers=${o.workers}`] : []),
-      ];
-      const m = await runNode(args, {
-        cwd: o.repo,
-        env: { ...process.env, ...iso.env, BENCH_TIMELINE_FILE: timelineFile },
-        timeoutMs: 300_000,
-      });
-      const timeline = existsSync(timelineFile)
-        ? (JSON.parse(readFileSync(timelineFile, 'utf8')) as Timeline)
-        : null;
-      return { m, timeline };
-    };
+    const runOnce = session.runOnce;
     o.log('suite: warm-up run (creates the database, fills the transform cache; not counted)');
     const warm = await runOnce(null);
     if (warm.m.exitCode !== 0) {
@@ -191,7 +321,7 @@ export async function runSuiteBench(o: {
       notes,
     };
   } finally {
-    await iso.cleanup();
+    await session.close();
   }
 }
 
@@ -267,23 +397,24 @@ async function demoBench(
   const walls: number[] = [];
   const codes: (number | null)[] = [];
   for (let i = 0; i < runs; i++) {
-    const iso = await isolate(repo, 'd');
-    try {
-      const env: NodeJS.ProcessEnv = { ...process.env, ...iso.env };
-      delete env.CI;
-      const m = await runNode(['--import', 'tsx', 'scripts/demo.ts'], {
-        cwd: repo,
-        env,
-        timeoutMs: 600_000,
-      });
-      walls.push(m.wallMs);
-      codes.push(m.exitCode);
-      log(`demo: ${(m.wallMs / 1000).toFixed(1)} s, exit ${m.exitCode}`);
-      if (m.exitCode !== 0)
-        notes.push(`demo run ${i + 1} exited ${m.exitCode}; tail:\n${m.output.slice(-1500)}`);
-    } finally {
-      await iso.cleanup();
-    }
+    const m = await demoOnce(repo);
+    walls.push(m.wallMs);
+    codes.push(m.exitCode);
+    log(`demo: ${(m.wallMs / 1000).toFixed(1)} s, exit ${m.exitCode}`);
+    if (m.exitCode !== 0)
+      notes.push(`demo run ${i + 1} exited ${m.exitCode}; tail:\n${m.output.slice(-1500)}`);
   }
   return walls.length ? { wall: summarize(walls), exitCodes: codes } : null;
+}
+
+/** One `npm run demo` of the tree (its scripts/demo.ts), in its own isolation, not under CI. */
+export async function demoOnce(repo: string): Promise<Measured> {
+  const iso = await isolate(repo, 'd');
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...iso.env };
+    delete env.CI;
+    return await runNode(['--import', 'tsx', 'scripts/demo.ts'], { cwd: repo, env, timeoutMs: 600_000 });
+  } finally {
+    await iso.cleanup();
+  }
 }

@@ -1,21 +1,27 @@
 // The pure parts of the benchmark harness (bench/): statistics, the synthetic suite's mix, the
-// timeline split, the status.env reader and the targets table. No timing is asserted here.
+// timeline split, the status.env reader and the targets tables; and the compare section's
+// worktree and its refusal of a bad ref. No timing is asserted here.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { growthExponent, interleave, median, ratio, summarize } from '../bench/stats.ts';
 import { countKinds, kindOf, planSuite, renderSpec, writeSuite } from '../bench/synthetic-suite.ts';
 import { parseStatusEnv } from '../bench/report-check.ts';
-import { splitTimeline } from '../bench/suite-runs.ts';
+import { splitTimeline, suiteConfig } from '../bench/suite-runs.ts';
 import { renderResults, type BenchResults } from '../bench/render-results.ts';
 import { mapLimit } from '../bench/screenshot-cost.ts';
 import sharp from 'sharp';
 import { pixelStats } from '../fixtures/screenshot-facts.ts';
 import { screenshotPng } from '../bench/synthetic-suite.ts';
+import { createBaselineTree, resolveRef } from '../bench/compare-worktree.ts';
+import { goalRows, renderCompare } from '../bench/compare-render.ts';
+import type { CompareResults } from '../bench/compare-run.ts';
+import type { SizeResult } from '../bench/reporter-cost.ts';
+import type { MergeResults } from '../bench/merge-cost.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -282,5 +288,216 @@ describe('the measured screenshot optimisation keeps the numbers', () => {
       });
       assert.deepEqual(got.dominant, want.dominant);
     }
+  });
+});
+
+describe('bench compare: the earlier tree', () => {
+  const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+
+  test('a worktree at the resolved sha, with node_modules, reused while there, removed afterwards', () => {
+    const ref = resolveRef(repo, 'HEAD');
+    assert.equal(ref.sha, git('rev-parse', 'HEAD'));
+    const lines: string[] = [];
+    const tree = createBaselineTree(repo, ref, (s) => lines.push(s));
+    try {
+      assert.equal(tree.dir, path.join(repo, '.tmp/bench-worktrees', ref.short));
+      assert.equal(
+        execFileSync('git', ['-C', tree.dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+        ref.sha,
+      );
+      // The lock files are the same commit's: this repo's node_modules, linked.
+      assert.equal(tree.nodeModules, 'symlink');
+      assert.ok(lstatSync(path.join(tree.dir, 'node_modules')).isSymbolicLink());
+      assert.equal(
+        realpathSync(path.join(tree.dir, 'node_modules')),
+        realpathSync(path.join(repo, 'node_modules')),
+      );
+      assert.deepEqual(tree.copied, []);
+      assert.match(git('worktree', 'list', '--porcelain'), new RegExp(`worktree ${tree.dir}\n`));
+      const again = createBaselineTree(repo, ref, (s) => lines.push(s));
+      assert.equal(again.dir, tree.dir);
+      assert.match(lines.join('\n'), /reusing the worktree/);
+    } finally {
+      tree.remove();
+    }
+    assert.equal(existsSync(tree.dir), false);
+    assert.doesNotMatch(git('worktree', 'list', '--porcelain'), new RegExp(`worktree ${tree.dir}\n`));
+    // This repo's node_modules survived the removal of the link to it.
+    assert.ok(existsSync(path.join(repo, 'node_modules/@playwright/test/package.json')));
+  });
+
+  test("a commit without the bench harness gets this tree's copy, which loads that commit's config", () => {
+    // The first commit with bench/suite-config.ts; its parent has the same package-lock.json.
+    const added = git('log', '--diff-filter=A', '--format=%H', '--', 'bench/suite-config.ts')
+      .split('\n')
+      .pop();
+    assert.ok(added);
+    const tree = createBaselineTree(repo, resolveRef(repo, `${added}~1`), () => {});
+    try {
+      assert.deepEqual(tree.copied, ['bench/suite-config.ts', 'bench/timing-reporter.ts']);
+      const config = suiteConfig(tree.dir);
+      assert.equal(config, path.join(tree.dir, '.tmp/bench-harness/suite-config.ts'));
+      const out = execFileSync(
+        process.execPath,
+        [
+          path.join(repo, 'node_modules/@playwright/test/cli.js'),
+          'test',
+          '-c',
+          config,
+          '--list',
+          '--reporter=json',
+        ],
+        {
+          cwd: tree.dir,
+          env: { ...process.env, CI: 'true', BENCH_REPO: tree.dir },
+          encoding: 'utf8',
+          timeout: 120_000,
+          maxBuffer: 64 << 20,
+        },
+      );
+      const report = JSON.parse(out) as { config: { projects: { testDir: string }[] } };
+      assert.ok(report.config.projects.length > 0);
+      for (const p of report.config.projects) assert.equal(p.testDir, path.join(tree.dir, 'tests'));
+    } finally {
+      tree.remove();
+    }
+    assert.equal(existsSync(tree.dir), false);
+  });
+
+  test('a bad ref: one line on stderr, exit 2, nothing measured', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--compare', 'no-such-ref-for-bench-smoke'],
+      { cwd: repo, encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(r.status, 2);
+    const err = r.stderr.trim().split('\n');
+    assert.equal(err.length, 1, r.stderr);
+    assert.match(err[0] ?? '', /^bench: --compare: "no-such-ref-for-bench-smoke" is not a commit/);
+    assert.equal(r.stdout, '');
+  });
+});
+
+describe('bench compare: the goal table', () => {
+  const s = (median: number) => ({ runs: 2, median, min: median, max: median });
+  const size = (
+    mode: 'run' | 'replay',
+    pgVsDot: number,
+    htmlVsDot: number,
+    peak: { phasegate: number; html: number },
+  ): SizeResult => ({
+    tests: 2000,
+    mode,
+    mix: {},
+    runs: 2,
+    baseline: 'dot',
+    variants: {
+      dot: { wall: s(10_000), cpuMs: s(5_000), rootPeakMiB: s(100) },
+      phasegate: { wall: s(10_000 * pgVsDot), cpuMs: s(5_000), rootPeakMiB: s(peak.phasegate) },
+      html: { wall: s(10_000 * htmlVsDot), cpuMs: s(5_000), rootPeakMiB: s(peak.html) },
+    },
+    vsBaseline: {
+      dot: { wall: 1, cpu: 1, rootPeak: 1 },
+      phasegate: { wall: pgVsDot, cpu: 1, rootPeak: 1 },
+      html: { wall: htmlVsDot, cpu: 1, rootPeak: 1 },
+    },
+    overheadMs: {},
+    invalid: [],
+  });
+  const merge = (pgVsHtml: number): MergeResults => ({
+    tests: 2000,
+    shards: 4,
+    shardWall: null,
+    notes: [],
+    runs: 2,
+    baseline: 'html',
+    variants: {},
+    vsBaseline: {
+      html: { wall: 1, cpu: 1, rootPeak: 1 },
+      phasegate: { wall: pgVsHtml, cpu: 1, rootPeak: 1 },
+    },
+    overheadMs: {},
+    invalid: [],
+  });
+  const suite = (ms: number) => ({ wall: s(ms), treeCpuMs: s(ms / 2), tests: [34, 34], exitCodes: [0, 0] });
+  const results: CompareResults = {
+    startedAt: 'a',
+    finishedAt: 'b',
+    machine: { cpus: 2, cpuModel: 'cpu', memGiB: 1, os: 'os', node: 'v20', playwright: '1' },
+    args: ['--compare', 'ad985d8'],
+    load: [{ at: 'a', what: 'start', loadavg: [3, 1, 1] }],
+    current: { sha: 'f'.repeat(40), short: 'fffffff', dirty: false },
+    baseline: { ref: 'ad985d8', sha: 'a'.repeat(40), short: 'aaaaaaa', nodeModules: 'symlink', copied: [] },
+    runs: 2,
+    suite: {
+      targets: [
+        { target: 'full', grep: null, trees: { baseline: suite(20_000), this: suite(11_000) } },
+        { target: 'phase1', grep: '@phase1\\b', trees: { baseline: suite(10_000), this: suite(7_000) } },
+      ],
+      notes: [],
+    },
+    demo: {
+      trees: { baseline: { wall: s(90_000), exitCodes: [0] }, this: { wall: s(46_000), exitCodes: [0] } },
+      notes: [],
+    },
+    reporter: {
+      baseline: { sizes: [size('run', 1.5, 1.2, { phasegate: 280, html: 190 })], growth: {}, notes: [] },
+      this: {
+        sizes: [
+          size('run', 1.1, 1.2, { phasegate: 200, html: 190 }),
+          size('replay', 1.3, 1.2, { phasegate: 250, html: 200 }),
+        ],
+        growth: {},
+        notes: [],
+      },
+    },
+    merge: { baseline: merge(1.4), this: merge(0.9) },
+  };
+
+  test("each goal is met or not from the ratios, with both trees' figures", () => {
+    const rows = goalRows(results);
+    const row = (re: RegExp) => {
+      const r = rows.find((x) => re.test(x.what));
+      assert.ok(r, `no row ${re}`);
+      return r;
+    };
+    const full = row(/all checks\), wall/);
+    assert.deepEqual([full.baseline, full.current, full.ratio, full.met], [20_000, 11_000, 0.55, true]);
+    assert.equal(row(/@phase1.*wall/).met, false);
+    assert.equal(row(/all checks\), CPU/).met, null);
+    const demo = row(/npm run demo/);
+    assert.ok(Math.abs((demo.ratio ?? 0) - 46 / 90) < 1e-9);
+    assert.equal(demo.met, false);
+    const run = row(/whole run\): phasegate ÷ dot/);
+    assert.deepEqual([run.baseline, run.current, run.met], [1.5, 1.1, true]);
+    assert.equal(row(/replay\): phasegate ÷ dot/).met, false);
+    const peak = row(/whole run\): phasegate ÷ html, runner peak/);
+    assert.ok(Math.abs((peak.current ?? 0) - 200 / 190) < 1e-9);
+    assert.equal(peak.met, true);
+    assert.equal(row(/replay\): phasegate ÷ html, runner peak/).met, false);
+    const mg = row(/merge of 4 shards/);
+    assert.deepEqual([mg.current, mg.met], [0.9, true]);
+  });
+
+  test('the Markdown names both commits, the load and marks rows met / not met', () => {
+    const md = renderCompare(results);
+    assert.match(md, /this tree \(fffffff\) against ad985d8 \(aaaaaaa\)/);
+    assert.match(md, /start 3\.0/);
+    assert.match(
+      md,
+      /\| `playwright test` \(all checks\), wall \| 20\.00 s \| 11\.00 s \| 0\.55× \| ≤ 0\.60× baseline \| met \|/,
+    );
+    assert.match(
+      md,
+      /`npm run demo`, wall \| 90\.00 s \| 46\.00 s \| 0\.51× \| ≤ 0\.50× baseline \| \*\*not met\*\* \|/,
+    );
+    assert.match(
+      md,
+      /whole run\): phasegate ÷ dot, wall \| 1\.50× \| 1\.10× \| 0\.73× \| ≤ html ÷ dot \(1\.20×\) \| met \|/,
+    );
+    assert.match(
+      md,
+      /merge of 4 shards, 2000 results: phasegate ÷ html, wall \| 1\.40× \| 0\.90× \| 0\.64× \| ≤ 1\.00× \| met \|/,
+    );
   });
 });
