@@ -98,6 +98,9 @@ describe('sandbox lifecycle', () => {
     ]);
     await Promise.all([first.stop(), twin.stop()]);
     const db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    // An idle connection ended by the server after the checks (seen once in a loaded npm test:
+    // "terminating connection due to administrator command") is no failure of the sandbox.
+    db.on('error', () => undefined);
     cleanups.push(() => db.end());
     const seeded = await db.query(`SELECT count(*)::int AS n FROM appointments WHERE notes = 'seed'`);
     assert.equal(seeded.rows[0]?.n, 40);
