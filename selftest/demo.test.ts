@@ -195,6 +195,26 @@ describe('npm run demo walks phases 1-8 against the sandbox', () => {
       assert.ok(result >= 0 && command > result, `phase ${phase} began before phase ${phase - 1} ended`);
     }
     assert.doesNotMatch(run.output, /PHASEGATE_START_GATE/);
+    // Each report times its own run from when its turn came: no phase's run overlaps the last.
+    const reports = path.join(run.storage, 'reports');
+    const times = readdirSync(reports)
+      .filter((d) => d.startsWith('phase_'))
+      .map((d) => {
+        const status = readFileSync(path.join(reports, d, 'status.env'), 'utf8');
+        const phase = Number(d.split('_')[1]);
+        const start = Date.parse(/^STARTED_AT=(.+)$/m.exec(status)?.[1] ?? '');
+        const ms = Number(/^DURATION_MS=(\d+)$/m.exec(status)?.[1]);
+        return { phase, start, end: start + ms };
+      })
+      .sort((a, b) => a.phase - b.phase);
+    for (let i = 1; i < times.length; i++) {
+      const [prev, cur] = [times[i - 1], times[i]] as [{ end: number }, { phase: number; start: number }];
+      // STARTED_AT is whole seconds: a second of slack.
+      assert.ok(
+        cur.start >= prev.end - 1_000,
+        `phase ${cur.phase} is timed from before phase ${cur.phase - 1} ended`,
+      );
+    }
   });
 
   test('writes eight phase reports and ends with the final sign-off in deployment.log', () => {
