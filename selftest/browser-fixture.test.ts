@@ -74,13 +74,13 @@ function site(): Server {
       );
     }
     if (url.pathname === '/blank') return html(200, page('<h1 style="display:none">Hidden</h1>'));
-    // A script asks for more after the load, and again once that answers (slow, both).
+    // A script asks for more as the page loads, and again once that answers (slow, both).
     if (url.pathname === '/late') {
       return html(
         200,
         page(
           '<p id="out">waiting</p>',
-          "setTimeout(() => fetch('/slow').then(() => fetch('/slow')).then(() => { document.getElementById('out').textContent = 'done'; }), 30);",
+          "fetch('/slow').then(() => fetch('/slow')).then(() => { document.getElementById('out').textContent = 'done'; });",
         ),
       );
     }
@@ -88,9 +88,10 @@ function site(): Server {
       setTimeout(() => html(200, 'ok'), 250);
       return;
     }
-    // Never quiet: a request every 50 ms.
-    if (url.pathname === '/poll')
-      return html(200, page('<p>live</p>', "setInterval(() => fetch('/clean'), 50);"));
+    // Never quiet: a long poll the server holds open (a request always in flight, however
+    // slowly a loaded machine runs the page's scripts).
+    if (url.pathname === '/poll') return html(200, page('<p>live</p>', "fetch('/hold');"));
+    if (url.pathname === '/hold') return; // answered never; the server's close ends it
     if (url.pathname === '/detail') {
       return html(
         200,
@@ -287,6 +288,7 @@ export default defineConfig({
   });
 
   after(async () => {
+    server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     project.cleanup();
   });
