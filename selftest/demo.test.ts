@@ -86,34 +86,31 @@ function processesWith(entry: string): string[] {
   return found;
 }
 
-describe('npm run demo stops at a failing phase', () => {
-  test('the run started ahead for the next phase ends without checking or reporting anything', async () => {
-    const allocation = await allocateSandboxEnv();
-    const out = mkdtempSync(path.join(tmpdir(), 'phasegate-demo-'));
-    try {
-      // A blank login page: phase 1's critical check fails.
-      const { env, storage } = demoEnv(allocation.suiteEnv, out, { SANDBOX_FAULTS: 'login_blank' });
-      const r = await runDemo(env);
-      assert.notEqual(r.code, 0, r.output.slice(-3_000));
-      assert.match(r.output, /demo: phase 1 failed: stopping here, as the runbook says/);
-      assert.doesNotMatch(r.output, /--grep @phase2/);
-      const dirs = readdirSync(path.join(storage, 'reports')).filter((d) => d.startsWith('phase_'));
-      assert.deepEqual(
-        dirs.map((d) => d.split('_')[1]),
-        ['1'],
-        `only phase 1 may have a report: ${dirs.join(', ')}`,
-      );
-      // The demo waited for the killed run: nothing of it is left running (its sandbox is gone too).
-      assert.equal(
-        await sandboxAnswers(`http://127.0.0.1:${allocation.suiteEnv.SANDBOX_PORT}/__sandbox/ready`),
-        false,
-      );
-    } finally {
-      await allocation.cleanup();
-      rmSync(out, { recursive: true, force: true });
-    }
-  });
-});
+/**
+ * The demo against a blank login page (phase 1's critical check fails), started as the file loads
+ * so that it runs beside the full walk instead of after it (its test comes last).
+ */
+async function failingDemo() {
+  const allocation = await allocateSandboxEnv();
+  const out = mkdtempSync(path.join(tmpdir(), 'phasegate-demo-'));
+  try {
+    const { env, storage } = demoEnv(allocation.suiteEnv, out, { SANDBOX_FAULTS: 'login_blank' });
+    const r = await runDemo(env);
+    const reports = path.join(storage, 'reports');
+    return {
+      ...r,
+      reportDirs: existsSync(reports) ? readdirSync(reports).filter((d) => d.startsWith('phase_')) : [],
+      // Read as the demo has ended: what of it is still running.
+      leftProcesses: processesWith(`STORAGE_DIR=${storage}`),
+      sandboxUp: await sandboxAnswers(`http://127.0.0.1:${allocation.suiteEnv.SANDBOX_PORT}/__sandbox/ready`),
+    };
+  } finally {
+    await allocation.cleanup();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+const failing = failingDemo();
+failing.catch(() => undefined); // awaited (and reported) by its test
 
 describe('npm run demo walks phases 1-8 against the sandbox', () => {
   let run: DemoRun;
@@ -238,5 +235,22 @@ describe('npm run demo walks phases 1-8 against the sandbox', () => {
     for (const d of dirs) assert.match(final, new RegExp(`✅ VERIFIED .*${d}\\n`));
     assert.match(final, /Production Ready: YES ✅/);
     assert.match(run.output, /demo: npm run signoff[\s\S]*Production Ready: YES ✅/);
+  });
+});
+
+describe('npm run demo stops at a failing phase', () => {
+  test('the run started ahead for the next phase ends without checking or reporting anything', async () => {
+    const r = await failing;
+    assert.notEqual(r.code, 0, r.output.slice(-3_000));
+    assert.match(r.output, /demo: phase 1 failed: stopping here, as the runbook says/);
+    assert.doesNotMatch(r.output, /--grep @phase2/);
+    assert.deepEqual(
+      r.reportDirs.map((d) => d.split('_')[1]),
+      ['1'],
+      `only phase 1 may have a report: ${r.reportDirs.join(', ')}`,
+    );
+    // The demo waited for the killed run: no process of this demo is left (its sandbox neither).
+    assert.deepEqual(r.leftProcesses, []);
+    assert.equal(r.sandboxUp, false);
   });
 });
