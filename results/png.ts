@@ -139,30 +139,3 @@ export function encodePng(image: RawImage): Buffer {
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
-
-/**
- * `image` resized to `width` × `height` by area: each output pixel the mean of the input pixels
- * of its box (never empty), for the last step of a thumbnail after an integer shrink.
- */
-export function resizeArea(image: RawImage, width: number, height: number): RawImage {
-  const { data, channels } = image;
-  const span = (o: number, outSize: number, inSize: number): [number, number] => {
-    const from = Math.floor((o * inSize) / outSize);
-    return [from, Math.max(from + 1, Math.floor(((o + 1) * inSize) / outSize))];
-  };
-  const out = new Uint8Array(width * height * channels);
-  for (let oy = 0; oy < height; oy++) {
-    const [y0, y1] = span(oy, height, image.height);
-    for (let ox = 0; ox < width; ox++) {
-      const [x0, x1] = span(ox, width, image.width);
-      const n = (y1 - y0) * (x1 - x0);
-      for (let c = 0; c < channels; c++) {
-        let sum = 0;
-        for (let y = y0; y < y1; y++)
-          for (let x = x0; x < x1; x++) sum += data[(y * image.width + x) * channels + c] as number;
-        out[(oy * width + ox) * channels + c] = Math.round(sum / n);
-      }
-    }
-  }
-  return { data: out, width, height, channels };
-}

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { decodePng, encodePng, resizeArea } from '../results/png.ts';
-import { analyseImage, blankVerdict, pixelStats } from '../results/screenshot-facts.ts';
+import { decodePng, encodePng } from '../results/png.ts';
+import { analyseImage, blankVerdict, pixelStats, resizeArea } from '../results/screenshot-facts.ts';
 
 /** A page-like picture with noise (so libpng picks every row filter) in `channels` channels. */
 async function picture(width: number, height: number, channels: 1 | 2 | 3 | 4, seed: number) {
