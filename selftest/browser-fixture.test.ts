@@ -1,7 +1,8 @@
 // fixtures/browser.ts in real Chromium against a tiny loopback site: console and page errors are
 // collected from every page and attached (redacted) only when there are some; screenshots are
 // attached with their redacted metadata; authedPage carries an HTTP login's session; readerPage
-// and guestPage are one tab per worker (signed in once, console errors kept per check); settle
+// and guestPage are one tab per worker (signed in once, console errors kept per check, the
+// project's context options as the test's own page has them); settle
 // waits for a script's late request and gives up on a page that never stops; the blank-page
 // verdict and labelledValue read pages as a person would.
 import { after, before, describe, test } from 'node:test';
@@ -67,6 +68,10 @@ function site(): Server {
       return html(200, page('<h1>Welcome, front desk</h1>'));
     }
     if (url.pathname === '/clean') return html(200, page('<h1>All good</h1><p>Nothing wrong here.</p>'));
+    if (url.pathname === '/probe') {
+      const sent = String(req.headers['x-phasegate-probe'] ?? 'none').replace(/[^\w-]/g, '');
+      return html(200, page(`<p id="probe">${sent}</p>`));
+    }
     if (url.pathname === '/throw') {
       return html(
         200,
@@ -241,6 +246,30 @@ test('reader 3 is the same tab', async ({ readerPage }) => {
   await expect(readerPage.getByRole('heading', { name: 'Welcome, front desk' })).toBeVisible();
   await session(readerPage);
 });
+
+test('the worker tabs carry the project context options, as the test own page does', async ({ readerPage, guestPage, page }) => {
+  const read = (p) =>
+    p.evaluate(async () => ({
+      language: navigator.language,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      dark: matchMedia('(prefers-color-scheme: dark)').matches,
+      reducedMotion: matchMedia('(prefers-reduced-motion: reduce)').matches,
+      geolocation: (await navigator.permissions.query({ name: 'geolocation' })).state,
+      header: document.getElementById('probe')?.textContent,
+    }));
+  for (const p of [page, readerPage, guestPage]) await p.goto('/probe');
+  const own = await read(page);
+  expect(own).toEqual({
+    language: 'de-DE',
+    timeZone: 'Pacific/Auckland',
+    dark: true,
+    reducedMotion: true,
+    geolocation: 'granted',
+    header: 'from-the-config',
+  });
+  expect(await read(readerPage)).toEqual(own);
+  expect(await read(guestPage)).toEqual(own);
+});
 `;
 
 describe('browser fixture', () => {
@@ -266,6 +295,14 @@ export default defineConfig({
   reporter: [['json', { outputFile: 'report.json' }]],
   use: {
     baseURL: process.env.TARGET_URL,
+    // Context options a QA engineer may set: the shared worker tabs must honour them too.
+    locale: 'de-DE',
+    timezoneId: 'Pacific/Auckland',
+    colorScheme: 'dark',
+    reducedMotion: 'reduce',
+    permissions: ['geolocation'],
+    geolocation: { latitude: 52.52, longitude: 13.4 },
+    extraHTTPHeaders: { 'x-phasegate-probe': 'from-the-config' },
     browserName: 'chromium',
     launchOptions: { executablePath: chooseChromium(process.env.CHROMIUM_PATH).executablePath },
   },
@@ -348,6 +385,10 @@ export default defineConfig({
     // authedPage signs in afresh: its own session, and the two sign-ins are all the site saw.
     assert.notEqual(sessionOf('authedPage is signed in over HTTP'), reader);
     assert.equal(logins, 2);
+  });
+
+  test("the worker tabs carry the project's context options (locale, time zone, permissions, headers, media)", () => {
+    passed('the worker tabs carry the project context options, as the test own page does');
   });
 
   test('settle waits for late requests and gives up on a page that never goes quiet', () => {
