@@ -119,12 +119,12 @@ describe('npm test -- <files>', { concurrency: true }, () => {
     "import { test } from 'node:test';",
     "test('would pass', () => {});",
   ]);
-  // A file whose child process spends a second and a half of CPU (as a file's suite runs do).
+  // A file whose child process spends two seconds of CPU (as a file's suite runs do).
   const busy = testFile('e-busy.test.ts', [
     "import { execFileSync } from 'node:child_process';",
     "import { test } from 'node:test';",
     "test('keeps a child busy', () => {",
-    "  execFileSync(process.execPath, ['-e', 'const end = process.cpuUsage().user + 1.5e6; while (process.cpuUsage().user < end);']);",
+    "  execFileSync(process.execPath, ['-e', 'const end = process.cpuUsage().user + 2e6; while (process.cpuUsage().user < end);']);",
     '});',
   ]);
 
@@ -136,7 +136,7 @@ describe('npm test -- <files>', { concurrency: true }, () => {
     assert.equal(last, 'selftest: 3 passed, 1 failed', out);
     assert.match(out, /✖ breaks/);
     // Each file's output is one block under its own header, with its wall time and the CPU of
-    // its processes: the busy file's child spent 1.5 s, the sample file next to nothing.
+    // its processes: the busy file's child spends 2 s, the rest of the two files costs alike.
     assert.match(out, /── \S*a-sample\.test\.ts: 1 passed, 1 failed in [\d.]+ s \([\d.]+ s CPU\)/);
     const cpuOf = (name: string) =>
       Number(new RegExp(`── \\S*${name}: .* \\(([\\d.]+) s CPU\\)`).exec(out)?.[1]);
