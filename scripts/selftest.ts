@@ -133,19 +133,15 @@ interface Job {
   stop(signal?: NodeJS.Signals): void;
 }
 
-/** reapedChildrenCpuMs() at the last reap of a child started by start(). */
-let lastReapedCpuMs = reapedChildrenCpuMs();
-
 /** Starts a command in a process group of its own, collecting its output. */
-function start(command: string, args: string[], env: NodeJS.ProcessEnv, relay: boolean): Job {
+function start(command: string, args: string[], env: NodeJS.ProcessEnv): Job {
   let output = '';
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const collect = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
+  const collect = (chunk: Buffer) => {
     output += chunk.toString('utf8');
-    if (relay) to.write(chunk);
   };
-  child.stdout.on('data', collect(process.stdout));
-  child.stderr.on('data', collect(process.stderr));
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const stop = (signal: NodeJS.Signals = 'SIGKILL') => {
     // The whole group: the file's process, and what it spawned (sandboxes, Playwright, Chromium).
     if (child.pid) {
@@ -191,6 +187,14 @@ export interface FileResult {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** A job's collected output, as one block ending in a line break (nothing when it printed nothing). */
+function writeBlock(output: string): void {
+  process.stdout.write(output.endsWith('\n') || !output ? output : `${output}\n`);
+}
+
+/** The unit of /proc's CPU times (USER_HZ, 100 on Linux whatever the kernel's own tick). */
+const PROC_TICKS_PER_SECOND = 100;
+
 /**
  * CPU time (ms, user + system) of this process's children that have ended and been waited for,
  * with everything they waited for in turn (Linux: /proc/self/stat cutime and cstime). Read as
@@ -204,11 +208,14 @@ export function reapedChildrenCpuMs(): number | undefined {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // cutime and cstime are fields 16 and 17 of the whole line, 14 and 15 after the name.
     const ticks = Number(fields[13]) + Number(fields[14]);
-    return Number.isFinite(ticks) ? (ticks * 1000) / 100 : undefined;
+    return Number.isFinite(ticks) ? (ticks * 1000) / PROC_TICKS_PER_SECOND : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** reapedChildrenCpuMs() at the last reap of a child started by start(). */
+let lastReapedCpuMs = reapedChildrenCpuMs();
 
 /** The closing lines: per-file times, stopped files, and the count (never counting a stopped file). */
 export function closingLines(
@@ -261,7 +268,7 @@ async function runFiles(
     const cpu = r.cpuMs === undefined ? '' : ` (${seconds(r.cpuMs)} CPU)`;
     const head = `── ${r.file}: ${r.stopped ? `${r.stopped} after` : `${r.counts.pass} passed, ${r.counts.fail + r.counts.cancelled} failed in`} ${seconds(r.ms)}${cpu}`;
     console.log(ok ? pc.green(head) : pc.red(head));
-    process.stdout.write(r.output.endsWith('\n') || !r.output ? r.output : `${r.output}\n`);
+    writeBlock(r.output);
   };
 
   await new Promise<void>((resolveAll) => {
@@ -293,7 +300,6 @@ async function runFiles(
             file,
           ],
           env,
-          false,
         );
         const entry: { job: Job; started: number; stopped?: string } = { job, started };
         const timer = setTimeout(() => {
@@ -401,12 +407,12 @@ async function main(): Promise<number> {
   const typecheck = values['no-typecheck']
     ? undefined
     : (() => {
-        const tsc = start('npx', ['--no-install', 'tsc', '--noEmit', '-p', '.'], env, false);
+        const tsc = start('npx', ['--no-install', 'tsc', '--noEmit', '-p', '.'], env);
         const timer = setTimeout(() => tsc.stop(), TSC_TIMEOUT_MS);
         return tsc.done.then(({ code, output }) => {
           clearTimeout(timer);
           console.log(pc.bold('── tsc --noEmit -p .'));
-          if (output.trim()) process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+          writeBlock(output);
           if (code === 0) {
             passed++;
             console.log(pc.green('selftest: type check clean'));
