@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { sandboxAnswers } from '../config/sandbox-server.ts';
 import { LOAD_SENSITIVE } from './helpers/fault-matrix.ts';
 import { allocateSandboxEnv } from './helpers/sandbox.ts';
-import { baseEnv, REPO } from './helpers/robustness-run.ts';
+import { baseEnv, parseStatusEnv, REPO } from './helpers/robustness-run.ts';
 
 const DEMO_TIMEOUT_MS = 480_000;
 
@@ -197,19 +197,18 @@ describe('npm run demo walks phases 1-8 against the sandbox', () => {
     const times = readdirSync(reports)
       .filter((d) => d.startsWith('phase_'))
       .map((d) => {
-        const status = readFileSync(path.join(reports, d, 'status.env'), 'utf8');
-        const phase = Number(d.split('_')[1]);
-        const start = Date.parse(/^STARTED_AT=(.+)$/m.exec(status)?.[1] ?? '');
-        const ms = Number(/^DURATION_MS=(\d+)$/m.exec(status)?.[1]);
-        return { phase, start, end: start + ms };
+        const status = parseStatusEnv(readFileSync(path.join(reports, d, 'status.env'), 'utf8'));
+        const start = Date.parse(status.STARTED_AT ?? '');
+        return { phase: Number(status.PHASE), start, end: start + Number(status.DURATION_MS) };
       })
       .sort((a, b) => a.phase - b.phase);
-    for (let i = 1; i < times.length; i++) {
-      const [prev, cur] = [times[i - 1], times[i]] as [{ end: number }, { phase: number; start: number }];
+    assert.equal(times.length, 8);
+    for (const [i, cur] of times.slice(1).entries()) {
+      const prev = times[i];
       // STARTED_AT is whole seconds: a second of slack.
       assert.ok(
-        cur.start >= prev.end - 1_000,
-        `phase ${cur.phase} is timed from before phase ${cur.phase - 1} ended`,
+        prev && cur.start >= prev.end - 1_000,
+        `phase ${cur.phase} is timed from before phase ${cur.phase - 1} ended: ${JSON.stringify(times)}`,
       );
     }
   });
