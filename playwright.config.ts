@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { chooseChromium } from './config/browser.ts';
+import { chooseChromium, HEADED_ENV, headedRun } from './config/browser.ts';
 import { envOrExit } from './config/env.ts';
 import {
   SANDBOX_COMMAND,
@@ -11,7 +11,11 @@ import {
 
 // Where a run starts, the files it reads on this machine are checked too (APP_LOG_PATH).
 const env = envOrExit({ runFiles: true });
-const browser = chooseChromium(env.CHROMIUM_PATH);
+// A headed run (--headed, --debug, --ui) needs a browser that can show a window; the runner tells
+// its workers, whose command line has no flags.
+const headed = headedRun();
+process.env[HEADED_ENV] = headed ? '1' : '0';
+const browser = chooseChromium(env.CHROMIUM_PATH, { headed });
 const cores = availableParallelism();
 const e2eWorkers = env.E2E_WORKERS || Math.max(1, cores - 1);
 

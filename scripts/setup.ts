@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pc from 'picocolors';
-import { chooseChromium } from '../config/browser.ts';
+import { chooseChromium, SYSTEM_HEADLESS_SHELL } from '../config/browser.ts';
 import { ConfigError, loadEnv, type Env } from '../config/env.ts';
 import {
   decideChromium,
@@ -206,13 +206,14 @@ async function provideChromium(
   cwd: string,
   print: (l: string) => void,
 ): Promise<{ line: string; failure?: string }> {
-  const tried = new Set<'playwright' | 'apt'>();
+  const tried = new Set<'playwright' | 'apt' | 'apt-shell'>();
   let installed = '';
   for (;;) {
     const choice = chooseChromium(settings.CHROMIUM_PATH);
     const decision = decideChromium({
       source: choice.source,
       chromiumPathExists: settings.CHROMIUM_PATH ? existsSync(settings.CHROMIUM_PATH) : false,
+      headlessShell: existsSync(SYSTEM_HEADLESS_SHELL),
       root: isRoot(),
       tried,
     });
@@ -240,6 +241,19 @@ async function provideChromium(
         const res = await aptInstall('chromium');
         if (res.ok) installed = 'apt-get';
         else print(`Chromium: apt-get install chromium failed:\n${res.tail}`);
+        break;
+      }
+      case 'apt-install-shell': {
+        tried.add('apt-shell');
+        print(
+          "Chromium: adding Debian's headless shell for faster checks: apt-get install -y chromium-headless-shell",
+        );
+        const res = await aptInstall('chromium-headless-shell');
+        if (res.ok) installed ||= 'apt-get';
+        else
+          print(
+            `Chromium: no headless shell (the checks use ${choice.executablePath}, slower):\n${res.tail}`,
+          );
         break;
       }
       case 'fail':

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { chooseChromium, HEADED_ENV, headedRun, SYSTEM_HEADLESS_SHELL } from '../config/browser.ts';
 import { loadEnv } from '../config/env.ts';
 import { runSetup, SetupError, stopFallbacks, type SetupResult } from '../scripts/setup.ts';
 import {
@@ -111,12 +112,19 @@ describe('decisions (pure)', () => {
   test('Chromium: an explicit CHROMIUM_PATH is trusted or refused, never replaced', () => {
     const none = new Set<'playwright' | 'apt'>();
     assert.deepEqual(
-      decideChromium({ source: 'CHROMIUM_PATH', chromiumPathExists: true, root: true, tried: none }),
+      decideChromium({
+        source: 'CHROMIUM_PATH',
+        chromiumPathExists: true,
+        headlessShell: false,
+        root: true,
+        tried: none,
+      }),
       { action: 'ok' },
     );
     const missing = decideChromium({
       source: 'CHROMIUM_PATH',
       chromiumPathExists: false,
+      headlessShell: false,
       root: true,
       tried: none,
     });
@@ -125,7 +133,7 @@ describe('decisions (pure)', () => {
   });
 
   test("Chromium: none found → Playwright's download, then apt as root, then a message", () => {
-    const base = { source: 'none' as const, chromiumPathExists: false };
+    const base = { source: 'none' as const, chromiumPathExists: false, headlessShell: false };
     assert.deepEqual(decideChromium({ ...base, root: true, tried: new Set() }), {
       action: 'playwright-install',
     });
@@ -143,11 +151,75 @@ describe('decisions (pure)', () => {
       'fail',
     );
     assert.deepEqual(
-      decideChromium({ source: 'system', chromiumPathExists: false, root: false, tried: new Set() }),
+      decideChromium({
+        source: 'system',
+        chromiumPathExists: false,
+        headlessShell: false,
+        root: false,
+        tried: new Set(),
+      }),
       {
         action: 'ok',
       },
     );
+  });
+
+  test("Chromium: a system Chromium gets Debian's headless shell beside it, once, as root, optionally", () => {
+    const system = { source: 'system' as const, chromiumPathExists: false };
+    assert.deepEqual(decideChromium({ ...system, headlessShell: false, root: true, tried: new Set() }), {
+      action: 'apt-install-shell',
+    });
+    // Tried (and failed, or done): the system Chromium serves; not as root: nothing to install.
+    for (const f of [
+      { headlessShell: false, root: true, tried: new Set(['apt-shell'] as const) },
+      { headlessShell: false, root: false, tried: new Set<never>() },
+      { headlessShell: true, root: true, tried: new Set<never>() },
+    ])
+      assert.deepEqual(decideChromium({ ...system, ...f }), { action: 'ok' });
+    // Playwright's own browsers bring their headless shell; an explicit CHROMIUM_PATH is kept.
+    for (const source of ['playwright', 'CHROMIUM_PATH'] as const)
+      assert.deepEqual(
+        decideChromium({
+          source,
+          chromiumPathExists: true,
+          headlessShell: false,
+          root: true,
+          tried: new Set(),
+        }),
+        { action: 'ok' },
+      );
+  });
+
+  test('Chromium: a headless run takes the headless shell, a headed one (runner flags, then its workers) the full browser', () => {
+    const debian =
+      (...files: string[]) =>
+      (f: string) =>
+        files.includes(f);
+    const both = debian(SYSTEM_HEADLESS_SHELL, '/usr/bin/chromium');
+    assert.equal(chooseChromium(undefined, { exists: both }).executablePath, SYSTEM_HEADLESS_SHELL);
+    assert.equal(
+      chooseChromium(undefined, { exists: both, headed: true }).executablePath,
+      '/usr/bin/chromium',
+    );
+    // Without the shell, the full browser serves headless runs as before; a shell alone cannot show a window.
+    assert.equal(
+      chooseChromium(undefined, { exists: debian('/usr/bin/chromium') }).executablePath,
+      '/usr/bin/chromium',
+    );
+    assert.equal(
+      chooseChromium(undefined, { exists: debian(SYSTEM_HEADLESS_SHELL), headed: true }).source,
+      'none',
+    );
+    assert.equal(chooseChromium('/opt/chrome', { headed: false }).executablePath, '/opt/chrome');
+    const runner = {} as NodeJS.ProcessEnv;
+    assert.equal(headedRun(['node', 'cli.js', 'test', '--grep', '@phase1'], runner), false);
+    for (const flag of ['--headed', '--debug', '--debug=cli', '--ui', '--ui-port=9000'])
+      assert.equal(headedRun(['node', 'cli.js', 'test', flag], runner), true, flag);
+    assert.equal(headedRun(['node', 'cli.js', 'test'], { PWDEBUG: '1' }), true);
+    // A worker sees no flags: it follows the runner's word.
+    const worker = (v: string) => ({ TEST_WORKER_INDEX: '0', [HEADED_ENV]: v }) as NodeJS.ProcessEnv;
+    assert.equal(headedRun(['node', 'workerMain.js'], worker('1')), true);
+    assert.equal(headedRun(['node', 'workerMain.js', '--headed'], worker('0')), false);
   });
 
   test('a fallback URL keeps the database name and db index, never a password', () => {

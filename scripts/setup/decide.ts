@@ -95,14 +95,18 @@ export interface ChromiumFacts {
   source: 'CHROMIUM_PATH' | 'playwright' | 'system' | 'none';
   /** For source CHROMIUM_PATH: whether that file exists. */
   chromiumPathExists: boolean;
+  /** For source system: whether Debian's headless shell (SYSTEM_HEADLESS_SHELL) is there. */
+  headlessShell: boolean;
   root: boolean;
-  tried: ReadonlySet<'playwright' | 'apt'>;
+  tried: ReadonlySet<'playwright' | 'apt' | 'apt-shell'>;
 }
 
 export type ChromiumDecision =
   | { action: 'ok' }
   | { action: 'playwright-install' }
   | { action: 'apt-install' }
+  /** Optional: Debian's headless shell beside the system Chromium (faster checks, not required). */
+  | { action: 'apt-install-shell' }
   | { action: 'fail'; message: string };
 
 export const CHROMIUM_INSTALL_HINT =
@@ -119,6 +123,8 @@ export function decideChromium(f: ChromiumFacts): ChromiumDecision {
           message: 'CHROMIUM_PATH names a file that does not exist: fix or unset CHROMIUM_PATH.',
         };
   }
+  if (f.source === 'system' && !f.headlessShell && f.root && !f.tried.has('apt-shell'))
+    return { action: 'apt-install-shell' };
   if (f.source !== 'none') return { action: 'ok' };
   if (!f.tried.has('playwright')) return { action: 'playwright-install' };
   if (f.root && !f.tried.has('apt')) return { action: 'apt-install' };
