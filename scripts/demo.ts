@@ -1,9 +1,9 @@
 // `npm run demo`: setup, then the runbook against the built-in sandbox: phases 1 to 8 in turn
 // (`--grep "@phaseN\b"`, a report and a sign-off block each), then the final sign-off and where
 // to read the result. Exit code: the first failing phase's, else the sign-off's. Each phase's run
-// is started while the previous one's checks run and begins when that one passed.
+// is started (up to its workers) while the previous one's checks run and begins when that one passed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import {
   waitForSandbox,
 } from '../config/sandbox-server.ts';
 import { runSetup, SetupError } from './setup.ts';
-import { START_GATE_ENV, START_GATE_GO } from '../fixtures/start-gate.ts';
+import { START_GATE_ENV, START_GATE_GO, writeStartGate } from '../fixtures/start-gate.ts';
 
 const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
 const SANDBOX_START_TIMEOUT_MS = 60_000;
@@ -57,8 +57,10 @@ interface StartedPhase {
 /**
  * Starts the suite once: every check, or with `phase` those that must hold once that phase is
  * live (`--grep "@phaseN\b"`). `env` reaches Playwright and, through it, the sandbox. With
- * `gateFile`, the run is started ahead of its turn: Playwright loads, then its global setup waits
- * until `begin()` (fixtures/start-gate.ts), so its start-up overlaps the previous phase's checks.
+ * `gateFile`, the run is started ahead of its turn: Playwright loads, preflights and starts its
+ * workers, which wait until `begin()` (fixtures/start-gate.ts), so its start-up overlaps the
+ * previous phase's checks. Until then its output is held back, and it runs in a process group of
+ * its own, so that `cancel()` ends runner and workers together.
  */
 export function startPhase(
   phase: number | undefined,
@@ -71,16 +73,30 @@ export function startPhase(
   let began = Date.now();
   if (!gateFile) announce();
   // The same as the npx command shown, without npx's own start-up in each of eight runs.
-  const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], {
-    env: gateFile ? { ...env, [START_GATE_ENV]: gateFile } : env,
-    stdio: 'inherit',
-  });
-  // Ctrl-C reaches Playwright through the terminal; wait for it to stop the sandbox and end.
-  const ignore = () => undefined;
-  process.on('SIGINT', ignore);
+  const child = gateFile
+    ? spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], {
+        env: { ...colourLikeUs(env), [START_GATE_ENV]: gateFile },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      })
+    : spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], { env, stdio: 'inherit' });
+  const held: [NodeJS.WriteStream, Buffer][] = [];
+  let holding = gateFile !== undefined;
+  for (const [from, to] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
+    from?.on('data', (chunk: Buffer) => (holding ? held.push([to, chunk]) : to.write(chunk)));
+  }
+  // Ctrl-C reaches Playwright through the terminal (or, for a run in its own group, from here);
+  // wait for it to stop the sandbox and end.
+  const interrupt = () => {
+    if (gateFile && !holding) signalGroup(child.pid, 'SIGINT');
+  };
+  process.on('SIGINT', interrupt);
   const done = new Promise<PhaseRun>((resolve) => {
     child.on('close', (code, signal) => {
-      process.off('SIGINT', ignore);
+      process.off('SIGINT', interrupt);
       // Only a report written since this run began is its own (the previous phase's ends later
       // than this run's start when it was started ahead).
       resolve({ phase, exitCode: code ?? (signal ? 1 : 0), reportDir: newReport(storageDir, began) });
@@ -93,13 +109,31 @@ export function startPhase(
       if (!gateFile) return;
       began = Date.now();
       announce();
-      writeFileSync(gateFile, START_GATE_GO);
+      holding = false;
+      for (const [to, chunk] of held.splice(0)) to.write(chunk);
+      writeStartGate(gateFile, START_GATE_GO);
     },
     cancel: async () => {
-      child.kill('SIGKILL');
+      signalGroup(child.pid, 'SIGKILL');
       await done;
     },
   };
+}
+
+/** Signals every process of the group `pid` leads (a run started ahead: runner and workers). */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Playwright's colours as on this terminal, for a run whose output passes through a pipe. */
+function colourLikeUs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!process.stdout.isTTY || env.FORCE_COLOR !== undefined || env.NO_COLOR !== undefined) return env;
+  return { ...env, FORCE_COLOR: '1' };
 }
 
 /** Runs the suite once and waits for its end (see startPhase). */

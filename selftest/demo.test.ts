@@ -8,7 +8,7 @@
 // require every check a fault does not concern to stay green.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,9 @@ import { sandboxAnswers } from '../config/sandbox-server.ts';
 import { LOAD_SENSITIVE } from './helpers/fault-matrix.ts';
 import { allocateSandboxEnv } from './helpers/sandbox.ts';
 import { baseEnv, parseStatusEnv, REPO } from './helpers/robustness-run.ts';
+import { START_GATE_ENV, START_GATE_GO, START_GATE_READY } from '../fixtures/start-gate.ts';
+
+const PLAYWRIGHT_CLI = path.join(REPO, 'node_modules', '@playwright', 'test', 'cli.js');
 
 const DEMO_TIMEOUT_MS = 480_000;
 
@@ -111,6 +114,89 @@ async function failingDemo() {
 }
 const failing = failingDemo();
 failing.catch(() => undefined); // awaited (and reported) by its test
+
+function killGroupOf(pid: number | undefined) {
+  try {
+    if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A run started ahead of its turn, as the demo starts phases 2 to 8 (the @api checks of phase 1,
+ * against a sandbox of its own): its workers start and wait; nothing is checked or swept until
+ * the gate says `go`. Started as the file loads, beside the walks above and below.
+ */
+async function aheadRun() {
+  const allocation = await allocateSandboxEnv();
+  const out = mkdtempSync(path.join(tmpdir(), 'phasegate-ahead-'));
+  const gate = path.join(out, 'gate');
+  try {
+    const { env, storage } = demoEnv(allocation.suiteEnv, out, { [START_GATE_ENV]: gate });
+    const child = spawn(
+      process.execPath,
+      [PLAYWRIGHT_CLI, 'test', '--project', 'api', '--grep', '@phase1\\b'],
+      { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const deadline = Date.now() + 120_000;
+      // The global setup has returned (preflight done) when Playwright says what it runs.
+      while (!output.includes('Running ') && Date.now() < deadline) await delay(50);
+      // Time enough for the worker to load its modules and reach its first check, and more.
+      await delay(3_000);
+      const waiting = {
+        output,
+        processes: processesWith(`${START_GATE_ENV}=${gate}`).length,
+        gate: existsSync(gate) ? readFileSync(gate, 'utf8') : '',
+      };
+      const go = Date.now();
+      writeFileSync(gate, START_GATE_GO);
+      const timer = setTimeout(() => killGroupOf(child.pid), 120_000);
+      const code = await exited;
+      clearTimeout(timer);
+      const reports = path.join(storage, 'reports');
+      const dirs = existsSync(reports) ? readdirSync(reports) : [];
+      const status = dirs[0]
+        ? parseStatusEnv(readFileSync(path.join(reports, dirs[0], 'status.env'), 'utf8'))
+        : {};
+      return { waiting, go, code, output, gate: readFileSync(gate, 'utf8'), dirs, status };
+    } finally {
+      killGroupOf(child.pid);
+    }
+  } finally {
+    await allocation.cleanup();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+const ahead = aheadRun();
+ahead.catch(() => undefined); // awaited (and reported) by its test
+
+describe('a run started ahead of its turn', () => {
+  test('starts its workers, which check nothing, and sweeps nothing, until its turn', async () => {
+    const r = await ahead;
+    const resultLine = /^\s+[✓✘-]\s+\d+ \[/m;
+    // Runner and worker were up: the worker was there to run checks, and ran none.
+    assert.ok(
+      r.waiting.processes >= 2,
+      `runner and worker were running: ${r.waiting.processes}\n${r.output}`,
+    );
+    assert.doesNotMatch(r.waiting.output, resultLine, 'a check ran before the turn');
+    // The runner lets the workers begin only after its sweep, which waits for the turn.
+    assert.notEqual(r.waiting.gate.trim(), START_GATE_READY);
+    assert.equal(r.gate.trim(), START_GATE_READY);
+    assert.equal(r.code, 0, r.output.slice(-3_000));
+    assert.match(r.output, resultLine);
+    // One report, timed from the turn (STARTED_AT is whole seconds).
+    assert.equal(r.dirs.length, 1, r.dirs.join(', '));
+    assert.ok(Date.parse(r.status.STARTED_AT ?? '') >= r.go - 1_000, `STARTED_AT ${r.status.STARTED_AT}`);
+  });
+});
 
 describe('npm run demo walks phases 1-8 against the sandbox', () => {
   let run: DemoRun;
