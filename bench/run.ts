@@ -25,24 +25,43 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 const SECTIONS = ['suite', 'reporter', 'merge', 'screenshots', 'compare'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    runs: { type: 'string' },
-    only: { type: 'string' },
-    sizes: { type: 'string' },
-    'merge-tests': { type: 'string' },
-    'no-demo': { type: 'boolean', default: false },
-    'no-runs': { type: 'boolean', default: false },
-    'demo-runs': { type: 'string' },
-    variants: { type: 'string' },
-    workers: { type: 'string' },
-    out: { type: 'string' },
-    'plain-shots': { type: 'boolean', default: false },
-    compare: { type: 'string' },
-    'compare-parts': { type: 'string' },
-  },
-});
+const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--only ${SECTIONS.join(',')}] [--sizes 500,2000]
+  [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
+  [--workers N] [--plain-shots] [--out path] [--compare <ref> [--compare-parts suite,demo,reporter,merge]]
+Method, results and how to read them: BENCHMARKS.md.`;
+
+function parseCli() {
+  try {
+    return parseArgs({ options: CLI_OPTIONS });
+  } catch (err) {
+    // An unknown or malformed option: say which, and how to call it, without a stack trace.
+    console.error(`bench: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const CLI_OPTIONS = {
+  quick: { type: 'boolean', default: false },
+  runs: { type: 'string' },
+  only: { type: 'string' },
+  sizes: { type: 'string' },
+  'merge-tests': { type: 'string' },
+  'no-demo': { type: 'boolean', default: false },
+  'no-runs': { type: 'boolean', default: false },
+  'demo-runs': { type: 'string' },
+  variants: { type: 'string' },
+  workers: { type: 'string' },
+  out: { type: 'string' },
+  'plain-shots': { type: 'boolean', default: false },
+  compare: { type: 'string' },
+  'compare-parts': { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+const { values } = parseCli();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);

@@ -501,3 +501,22 @@ describe('bench compare: the goal table', () => {
     );
   });
 });
+
+describe('the bench command line', () => {
+  const bench = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'bench', 'run.ts'), ...args], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  test('--help prints the usage; an unknown option says which, with the usage, and no stack trace', () => {
+    const help = bench('--help');
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^usage: npm run bench .*--compare <ref>/s);
+    const bad = bench('--bogus');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^bench: Unknown option '--bogus'.*\nusage: npm run bench/s);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /);
+  });
+});
