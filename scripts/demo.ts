@@ -88,15 +88,22 @@ export function startPhase(
   ] as const) {
     from?.on('data', (chunk: Buffer) => (holding ? held.push([to, chunk]) : to.write(chunk)));
   }
-  // Ctrl-C reaches Playwright through the terminal (or, for a run in its own group, from here);
-  // wait for it to stop the sandbox and end.
-  const interrupt = () => {
-    if (gateFile && !holding) signalGroup(child.pid, 'SIGINT');
+  // Ctrl-C reaches a run in our group through the terminal; a stop (SIGTERM, SIGHUP) sent to us
+  // alone is passed on. A run in a group of its own hears them all through us once its turn has
+  // come; before, it has checked nothing and ends at once. Then wait for it to stop and end.
+  const forward = (signal: NodeJS.Signals) => {
+    if (!gateFile) {
+      if (signal !== 'SIGINT') child.kill(signal);
+    } else signalGroup(child.pid, holding ? 'SIGKILL' : signal);
   };
-  process.on('SIGINT', interrupt);
+  const forwarded = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => {
+    const listener = () => forward(signal);
+    process.on(signal, listener);
+    return () => process.off(signal, listener);
+  });
   const done = new Promise<PhaseRun>((resolve) => {
     child.on('close', (code, signal) => {
-      process.off('SIGINT', interrupt);
+      for (const off of forwarded) off();
       // Only a report written since this run began is its own (the previous phase's ends later
       // than this run's start when it was started ahead).
       resolve({ phase, exitCode: code ?? (signal ? 1 : 0), reportDir: newReport(storageDir, began) });
