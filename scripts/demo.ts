@@ -104,9 +104,13 @@ export function startPhase(
   const done = new Promise<PhaseRun>((resolve) => {
     child.on('close', (code, signal) => {
       for (const off of forwarded) off();
-      // Only a report written since this run began is its own (the previous phase's ends later
-      // than this run's start when it was started ahead).
-      resolve({ phase, exitCode: code ?? (signal ? 1 : 0), reportDir: newReport(storageDir, began) });
+      // A stopped runner's workers finish their check first (they ignore SIGTERM): the sandbox
+      // must not stop under them, or its log keeps errors the next run's log check reports.
+      void (gateFile ? groupGone(child.pid) : Promise.resolve()).then(() =>
+        // Only a report written since this run began is its own (the previous phase's ends later
+        // than this run's start when it was started ahead).
+        resolve({ phase, exitCode: code ?? (signal ? 1 : 0), reportDir: newReport(storageDir, began) }),
+      );
     });
   });
   return {
@@ -136,6 +140,26 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
     // Already gone.
   }
 }
+
+/** Resolves once no process of the group `pid` is left; kills what is left after GROUP_EXIT_MS. */
+async function groupGone(pid: number | undefined): Promise<void> {
+  const deadline = Date.now() + GROUP_EXIT_MS;
+  for (;;) {
+    try {
+      if (pid !== undefined) process.kill(-pid, 0);
+    } catch {
+      return; // none left
+    }
+    if (Date.now() >= deadline) {
+      signalGroup(pid, 'SIGKILL');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** How long a phase run's workers may take to end after its runner (a check's own timeouts are longer). */
+const GROUP_EXIT_MS = 15_000;
 
 /** Playwright's colours as on this terminal, for a run whose output passes through a pipe. */
 function colourLikeUs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
