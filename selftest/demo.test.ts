@@ -177,6 +177,70 @@ async function aheadRun() {
 const ahead = aheadRun();
 ahead.catch(() => undefined); // awaited (and reported) by its test
 
+/**
+ * The demo stopped with a SIGTERM to it alone (not its process group) while phase 2 runs: phase
+ * 2's run, in a process group of its own, must hear it through the demo, and the demo must wait
+ * for that run's workers before it stops the sandbox. Started as the file loads, beside the rest.
+ */
+async function stoppedDemo() {
+  const allocation = await allocateSandboxEnv();
+  const out = mkdtempSync(path.join(tmpdir(), 'phasegate-demo-stop-'));
+  try {
+    const { env, storage } = demoEnv(allocation.suiteEnv, out, {});
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const deadline = Date.now() + 180_000;
+      // Phase 2 has begun and checks: a result line after its command.
+      const checking = () => /demo: npx playwright test --grep @phase2\\b[\s\S]*\n\s+✓/.test(output);
+      while (!checking() && Date.now() < deadline) await delay(20);
+      const signalled = checking();
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      const timer = setTimeout(() => killGroupOf(child.pid), 60_000);
+      const code = await exited;
+      clearTimeout(timer);
+      const log = existsSync(allocation.suiteEnv.APP_LOG_PATH ?? '')
+        ? readFileSync(allocation.suiteEnv.APP_LOG_PATH ?? '', 'utf8')
+        : '';
+      return {
+        signalled,
+        code,
+        output,
+        leftProcesses: processesWith(`STORAGE_DIR=${storage}`),
+        logErrors: log.split('\n').filter((l) => /\.(ERROR|CRITICAL):/.test(l)),
+      };
+    } finally {
+      killGroupOf(child.pid);
+    }
+  } finally {
+    await allocation.cleanup();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+const stopped = stoppedDemo();
+stopped.catch(() => undefined); // awaited (and reported) by its test
+
+describe('npm run demo stopped with SIGTERM', () => {
+  test('stops the phase that runs, waits for its checks, and leaves nothing running', async () => {
+    const r = await stopped;
+    assert.ok(r.signalled, `phase 2 never began checking:\n${r.output.slice(-3_000)}`);
+    assert.notEqual(r.code, 0);
+    assert.match(r.output, /demo: phase 2 failed: stopping here, as the runbook says/);
+    assert.doesNotMatch(r.output, /--grep @phase3\\b\n/);
+    assert.deepEqual(r.leftProcesses, []);
+    // No check of the stopped run met a stopping sandbox (its errors would fail the next demo).
+    assert.deepEqual(r.logErrors, []);
+  });
+});
+
 describe('a run started ahead of its turn', () => {
   test('starts its workers, which check nothing, and sweeps nothing, until its turn', async () => {
     const r = await ahead;
