@@ -149,6 +149,22 @@ describe('Cal.com ↔ local matching', () => {
     assert.match(reasons.d ?? '', /start differs/);
     assert.match(reasons.e ?? '', /not in Cal.com/);
   });
+  test('a start off by a time-zone offset suggests APP_TIMEZONE; other differences do not', () => {
+    const reason = (local: string) =>
+      matchBookings(
+        [{ uid: 'x', start, status: 'accepted' }],
+        [{ uid: 'x', startsAt: new Date(local), status: 'confirmed' }],
+        map,
+      ).mismatches[0]?.reason ?? '';
+    // A Laravel app in Europe/Berlin storing wall-clock times, read as UTC: an hour off in winter.
+    assert.match(
+      reason('2026-11-27T10:00:00Z'),
+      /start differs .*; exactly 1 h apart: is APP_TIMEZONE the application's own time zone\?$/,
+    );
+    assert.match(reason('2026-11-27T03:30:00Z'), /exactly 5 h 30 min apart/);
+    for (const local of ['2026-11-27T09:30:00Z', '2026-11-27T12:07:00Z', '2026-11-28T09:00:00Z'])
+      assert.doesNotMatch(reason(local), /APP_TIMEZONE/, local);
+  });
   test('nothing to compare is consistent', () => {
     assert.equal(matchBookings([], [], map).pct, 100);
   });
