@@ -29,30 +29,11 @@ interface DemoRun {
   appUrl: string;
 }
 
-function runDemo(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
-      cwd: REPO,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => {
-      output += `\n(self-test: the demo did not end within ${DEMO_TIMEOUT_MS / 1000} s; killed)`;
-      try {
-        process.kill(-(child.pid as number), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, DEMO_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+async function runDemo(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const demo = startInGroup(['--import', 'tsx', 'scripts/demo.ts'], env);
+  const { code, killed } = await demo.end(DEMO_TIMEOUT_MS);
+  const note = killed ? `\n(self-test: the demo did not end within ${DEMO_TIMEOUT_MS / 1000} s; killed)` : '';
+  return { code, output: demo.output() + note };
 }
 
 /** The demo's environment: its own sandbox and storage under `out`, as a person runs it (not
@@ -94,10 +75,8 @@ function processesWith(entry: string): string[] {
  * so that it runs beside the full walk instead of after it (its test comes last).
  */
 async function failingDemo() {
-  const allocation = await allocateSandboxEnv();
-  const out = mkdtempSync(path.join(tmpdir(), 'phasegate-demo-'));
-  try {
-    const { env, storage } = demoEnv(allocation.suiteEnv, out, { SANDBOX_FAULTS: 'login_blank' });
+  return inScratch('phasegate-demo-', async (suiteEnv, out) => {
+    const { env, storage } = demoEnv(suiteEnv, out, { SANDBOX_FAULTS: 'login_blank' });
     const r = await runDemo(env);
     const reports = path.join(storage, 'reports');
     return {
@@ -105,12 +84,9 @@ async function failingDemo() {
       reportDirs: existsSync(reports) ? readdirSync(reports).filter((d) => d.startsWith('phase_')) : [],
       // Read as the demo has ended: what of it is still running.
       leftProcesses: processesWith(`STORAGE_DIR=${storage}`),
-      sandboxUp: await sandboxAnswers(`http://127.0.0.1:${allocation.suiteEnv.SANDBOX_PORT}/__sandbox/ready`),
+      sandboxUp: await sandboxAnswers(`http://127.0.0.1:${suiteEnv.SANDBOX_PORT}/__sandbox/ready`),
     };
-  } finally {
-    await allocation.cleanup();
-    rmSync(out, { recursive: true, force: true });
-  }
+  });
 }
 const failing = failingDemo();
 failing.catch(() => undefined); // awaited (and reported) by its test
@@ -124,55 +100,85 @@ function killGroupOf(pid: number | undefined) {
 }
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A sandbox environment of its own and a scratch folder for `fn`, both gone after it. */
+async function inScratch<T>(
+  prefix: string,
+  fn: (suiteEnv: Record<string, string>, out: string) => Promise<T>,
+): Promise<T> {
+  const allocation = await allocateSandboxEnv();
+  const out = mkdtempSync(path.join(tmpdir(), prefix));
+  try {
+    return await fn(allocation.suiteEnv, out);
+  } finally {
+    await allocation.cleanup();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** `node args` in a process group of its own, its output collected. */
+function startInGroup(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, args, {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    pid: child.pid,
+    output: () => output,
+    /** Its exit code; the whole group is killed if it has not ended within `ms`. */
+    async end(ms: number): Promise<{ code: number | null; killed: boolean }> {
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        killGroupOf(child.pid);
+      }, ms);
+      const code = await exited;
+      clearTimeout(timer);
+      return { code, killed };
+    },
+    kill: () => killGroupOf(child.pid),
+  };
+}
+
 /**
  * A run started ahead of its turn, as the demo starts phases 2 to 8 (the @api checks of phase 1,
  * against a sandbox of its own): its workers start and wait; nothing is checked or swept until
  * the gate says `go`. Started as the file loads, beside the walks above and below.
  */
 async function aheadRun() {
-  const allocation = await allocateSandboxEnv();
-  const out = mkdtempSync(path.join(tmpdir(), 'phasegate-ahead-'));
-  const gate = path.join(out, 'gate');
-  try {
-    const { env, storage } = demoEnv(allocation.suiteEnv, out, { [START_GATE_ENV]: gate });
-    const child = spawn(
-      process.execPath,
-      [PLAYWRIGHT_CLI, 'test', '--project', 'api', '--grep', '@phase1\\b'],
-      { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return inScratch('phasegate-ahead-', async (suiteEnv, out) => {
+    const gate = path.join(out, 'gate');
+    const { env, storage } = demoEnv(suiteEnv, out, { [START_GATE_ENV]: gate });
+    const run = startInGroup([PLAYWRIGHT_CLI, 'test', '--project', 'api', '--grep', '@phase1\\b'], env);
     try {
       const deadline = Date.now() + 120_000;
       // The global setup has returned (preflight done) when Playwright says what it runs.
-      while (!output.includes('Running ') && Date.now() < deadline) await delay(50);
+      while (!run.output().includes('Running ') && Date.now() < deadline) await delay(50);
       // Time enough for the worker to load its modules and reach its first check, and more.
       await delay(3_000);
       const waiting = {
-        output,
+        output: run.output(),
         processes: processesWith(`${START_GATE_ENV}=${gate}`).length,
         gate: existsSync(gate) ? readFileSync(gate, 'utf8') : '',
       };
       const go = Date.now();
       writeFileSync(gate, START_GATE_GO);
-      const timer = setTimeout(() => killGroupOf(child.pid), 120_000);
-      const code = await exited;
-      clearTimeout(timer);
+      const { code } = await run.end(120_000);
       const reports = path.join(storage, 'reports');
       const dirs = existsSync(reports) ? readdirSync(reports) : [];
       const status = dirs[0]
         ? parseStatusEnv(readFileSync(path.join(reports, dirs[0], 'status.env'), 'utf8'))
         : {};
-      return { waiting, go, code, output, gate: readFileSync(gate, 'utf8'), dirs, status };
+      return { waiting, go, code, output: run.output(), gate: readFileSync(gate, 'utf8'), dirs, status };
     } finally {
-      killGroupOf(child.pid);
+      run.kill();
     }
-  } finally {
-    await allocation.cleanup();
-    rmSync(out, { recursive: true, force: true });
-  }
+  });
 }
 const ahead = aheadRun();
 ahead.catch(() => undefined); // awaited (and reported) by its test
@@ -183,47 +189,30 @@ ahead.catch(() => undefined); // awaited (and reported) by its test
  * for that run's workers before it stops the sandbox. Started as the file loads, beside the rest.
  */
 async function stoppedDemo() {
-  const allocation = await allocateSandboxEnv();
-  const out = mkdtempSync(path.join(tmpdir(), 'phasegate-demo-stop-'));
-  try {
-    const { env, storage } = demoEnv(allocation.suiteEnv, out, {});
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
-      cwd: REPO,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return inScratch('phasegate-demo-stop-', async (suiteEnv, out) => {
+    const { env, storage } = demoEnv(suiteEnv, out, {});
+    const demo = startInGroup(['--import', 'tsx', 'scripts/demo.ts'], env);
     try {
       const deadline = Date.now() + 180_000;
       // Phase 2 has begun and checks: a result line after its command.
-      const checking = () => /demo: npx playwright test --grep @phase2\\b[\s\S]*\n\s+✓/.test(output);
+      const checking = () => /demo: npx playwright test --grep @phase2\\b[\s\S]*\n\s+✓/.test(demo.output());
       while (!checking() && Date.now() < deadline) await delay(20);
       const signalled = checking();
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
-      const timer = setTimeout(() => killGroupOf(child.pid), 60_000);
-      const code = await exited;
-      clearTimeout(timer);
-      const log = existsSync(allocation.suiteEnv.APP_LOG_PATH ?? '')
-        ? readFileSync(allocation.suiteEnv.APP_LOG_PATH ?? '', 'utf8')
-        : '';
+      if (demo.pid !== undefined) process.kill(demo.pid, 'SIGTERM');
+      const { code } = await demo.end(60_000);
+      const logFile = suiteEnv.APP_LOG_PATH ?? '';
+      const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
       return {
         signalled,
         code,
-        output,
+        output: demo.output(),
         leftProcesses: processesWith(`STORAGE_DIR=${storage}`),
         logErrors: log.split('\n').filter((l) => /\.(ERROR|CRITICAL):/.test(l)),
       };
     } finally {
-      killGroupOf(child.pid);
+      demo.kill();
     }
-  } finally {
-    await allocation.cleanup();
-    rmSync(out, { recursive: true, force: true });
-  }
+  });
 }
 const stopped = stoppedDemo();
 stopped.catch(() => undefined); // awaited (and reported) by its test
