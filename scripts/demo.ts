@@ -143,10 +143,11 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 
 /** Resolves once no process of the group `pid` is left; kills what is left after GROUP_EXIT_MS. */
 async function groupGone(pid: number | undefined): Promise<void> {
+  if (pid === undefined) return; // never started
   const deadline = Date.now() + GROUP_EXIT_MS;
   for (;;) {
     try {
-      if (pid !== undefined) process.kill(-pid, 0);
+      process.kill(-pid, 0);
     } catch {
       return; // none left
     }
