@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { sandboxAnswers } from '../config/sandbox-server.ts';
 import { LOAD_SENSITIVE } from './helpers/fault-matrix.ts';
 import { allocateSandboxEnv } from './helpers/sandbox.ts';
-import { baseEnv, parseStatusEnv, REPO } from './helpers/robustness-run.ts';
+import { baseEnv, killGroup, parseStatusEnv, REPO } from './helpers/robustness-run.ts';
 import { START_GATE_ENV, START_GATE_GO, START_GATE_READY } from '../fixtures/start-gate.ts';
 
 const PLAYWRIGHT_CLI = path.join(REPO, 'node_modules', '@playwright', 'test', 'cli.js');
@@ -91,13 +91,6 @@ async function failingDemo() {
 const failing = failingDemo();
 failing.catch(() => undefined); // awaited (and reported) by its test
 
-function killGroupOf(pid: number | undefined) {
-  try {
-    if (pid !== undefined) process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A sandbox environment of its own and a scratch folder for `fn`, both gone after it. */
@@ -135,13 +128,13 @@ function startInGroup(args: string[], env: Record<string, string>) {
       let killed = false;
       const timer = setTimeout(() => {
         killed = true;
-        killGroupOf(child.pid);
+        killGroup(child.pid);
       }, ms);
       const code = await exited;
       clearTimeout(timer);
       return { code, killed };
     },
-    kill: () => killGroupOf(child.pid),
+    kill: () => killGroup(child.pid),
   };
 }
 

@@ -30,7 +30,7 @@ test(
         await settle(page, SETTLE_MS);
       }),
     );
-    // The first page that could not be checked, in the order above, whichever failed first.
+    // The first page that could not be checked in the order above, not the first to fail in time.
     for (const v of visited) if (v.status === 'rejected') throw v.reason;
     if (consoleErrors.length > 0) {
       throw new Error(
