@@ -252,6 +252,17 @@ describe('bookingMatchVerdict', () => {
         .message,
       /Cal.com starts it at 2027-09-01T10:47:00Z/,
     );
+    // Half an hour off is a wrong booking; two hours, the local times read in the wrong zone.
+    assert.doesNotMatch(
+      bookingMatchVerdict({ shownUid: 'uid-1', local, calcom: { ...calcom, start: '2027-09-01T10:47:00Z' } })
+        .message,
+      /APP_TIMEZONE/,
+    );
+    assert.match(
+      bookingMatchVerdict({ shownUid: 'uid-1', local, calcom: { ...calcom, start: '2027-09-01T08:17:00Z' } })
+        .message,
+      /Cal.com starts it at 2027-09-01T08:17:00Z, the local record at 2027-09-01T10:17:00.000Z; exactly 2 h apart: is APP_TIMEZONE the application's own time zone\?/,
+    );
     assert.match(
       bookingMatchVerdict({ shownUid: 'uid-1', local, calcom: { ...calcom, attendeeEmails: [] } }).message,
       /attendees \(none\) do not include/,

@@ -216,7 +216,11 @@ async function cancelInCalcom(uids: string[]): Promise<void> {
   await queueDrained();
 }
 
-const F2_CHECKS = [
+/** A `--grep` pattern that selects the checks titled `titles`. */
+const grepOf = (titles: readonly string[]) =>
+  titles.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+
+const F2_CHECKS = grepOf([
   T.idempotency,
   T.calcomReachable,
   T.consistency,
@@ -225,9 +229,7 @@ const F2_CHECKS = [
   T.webhookSignature,
   T.services,
   T.logClean,
-]
-  .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-  .join('|');
+]);
 
 function rollback(r: PhaseRun): boolean {
   return /Result: ROLLBACK/.test(r.run.stdout);
@@ -282,6 +284,29 @@ describe('the suite against the reference Laravel app, by its env file alone', {
     await assertNoHarm('healthy run', logFrom).catch((err: Error) => problems.push(err.message));
     assert.deepEqual(problems, [], `healthy reference app:\n${problems.join('\n')}\n\n${r.describe()}`);
   });
+  test('APP_TIMEZONE left at UTC for an app on Berlin time: each start comparison red, naming the offset', async () => {
+    const logFrom = logLines().length;
+    // The three checks that compare a start in the database with Cal.com's or the booked one.
+    const r = await run({
+      grep: grepOf([T.appointmentCreation, T.consistency, T.calcomIdMatch]),
+      env: { APP_TIMEZONE: 'UTC' },
+    });
+    // Berlin is 1 h ahead of UTC in winter, 2 h in summer: the bookings fall in either.
+    const offset = "; exactly [12] h apart: is APP_TIMEZONE the application's own time zone\\?";
+    assertExpected(
+      r,
+      {
+        red: {
+          [T.appointmentCreation]: new RegExp(`starts at \\S+, booked \\S+${offset}`),
+          [T.consistency]: new RegExp(`start differs \\(Cal\\.com \\S+, local \\S+\\)${offset}`),
+          [T.calcomIdMatch]: new RegExp(`Cal\\.com starts it at \\S+, the local record at \\S+${offset}`),
+        },
+      },
+      'APP_TIMEZONE left at UTC',
+    );
+    await assertNoHarm('APP_TIMEZONE left at UTC', logFrom);
+  });
+
   test('worker down for ten minutes, an ERROR in the log, bookings only Cal.com knows → red, ROLLBACK; no harm', async () => {
     const walkIns = await bookInCalcomOnly(3);
     await app.stopWorker();

@@ -3,6 +3,7 @@ import { test } from '../../fixtures/index.ts';
 import { dbError, ident, storedTime, timeColumn } from '../../fixtures/db.ts';
 import { ANNOTATION } from '../../fixtures/annotations.ts';
 import { check } from '../../fixtures/tags.ts';
+import { zoneHint } from '../../fixtures/consistency.ts';
 
 test(
   'Appointment creation works',
@@ -32,7 +33,7 @@ test(
     const stored = storedTime(row, 'phasegate_start', settings.APP_TIMEZONE);
     if (!stored || stored.getTime() !== created.startsAt.getTime()) {
       throw new Error(
-        `Appointment creation: row ${created.id} starts at ${stored?.toISOString() ?? String(row[settings.DB_COL_STARTS_AT])}, booked ${created.startsAt.toISOString()}`,
+        `Appointment creation: row ${created.id} starts at ${stored?.toISOString() ?? String(row[settings.DB_COL_STARTS_AT])}, booked ${created.startsAt.toISOString()}${stored ? zoneHint((stored.getTime() - created.startsAt.getTime()) / 1000) : ''}`,
       );
     }
     if (!row[settings.DB_COL_CALCOM_UID]) {
