@@ -1,7 +1,9 @@
 // Pure rendering of the run model into the report tree's files (STYLE.md "A reporter"): the
 // templates and the clock come in as arguments; the result is a map of relative path → content.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
 import { phases } from '../phases/catalogue.ts';
 import { historyEntry, sparkline, trendSvg } from './history.ts';
 import { formatValue, measurementMessage, type Measurement } from '../results/index.ts';
@@ -11,9 +13,20 @@ import { deploymentBlock, formatDuration } from './signoff.ts';
 /** Template sources by file name (reporters/templates/*.hbs), loaded by write.ts. */
 export type Templates = Record<string, string>;
 
+/**
+ * Templates compiled by an earlier run, by key (write.ts keeps them under node_modules/.cache):
+ * compiling the three report pages cost ~0.1 s of every run's verdict, a compiled one ~7 ms.
+ */
+export interface TemplateSpecs {
+  get(key: string): string | undefined;
+  set(key: string, spec: string): void;
+}
+
 export interface RenderContext {
   templates: Templates;
   now: Date;
+  /** Without it every template is compiled from its source. */
+  specs?: TemplateSpecs;
 }
 
 export interface RenderedRun {
@@ -360,12 +373,47 @@ function view(model: RunModel) {
   };
 }
 
-function template(ctx: RenderContext, name: string, escape: boolean): Handlebars.TemplateDelegate {
+type Handlebars = typeof HandlebarsModule;
+const requireCjs = createRequire(import.meta.url);
+let runtime: Handlebars | undefined;
+let compiler: Handlebars | undefined;
+
+/**
+ * Handlebars' runtime renders a compiled template; its compiler (~25 ms to load, the compile
+ * itself ~0.1 s cold) is loaded only for a template no earlier run compiled (BENCHMARKS.md,
+ * section 9).
+ */
+function handlebars(withCompiler: boolean): Handlebars {
+  if (withCompiler) return (compiler ??= requireCjs('handlebars') as Handlebars);
+  return (runtime ??= requireCjs('handlebars/runtime') as Handlebars);
+}
+
+function template(ctx: RenderContext, name: string, escape: boolean): HandlebarsModule.TemplateDelegate {
   const source = ctx.templates[name];
   if (source === undefined) throw new Error(`render: template reporters/templates/${name} is missing`);
-  const hb = Handlebars.create();
-  hb.registerHelper('md', md);
-  return hb.compile(source, { noEscape: !escape, strict: false });
+  const options = { noEscape: !escape, strict: false };
+  const withHelpers = (hb: Handlebars) => {
+    const env = hb.create();
+    env.registerHelper('md', md);
+    return env;
+  };
+  if (!ctx.specs) return withHelpers(handlebars(true)).compile(source, options);
+  const key = createHash('sha256')
+    .update(JSON.stringify([handlebars(false).VERSION, name, options, source]))
+    .digest('hex')
+    .slice(0, 24);
+  const cached = ctx.specs.get(key);
+  if (cached !== undefined) {
+    try {
+      // A compiled template is the source of one JavaScript object (Handlebars.precompile).
+      return withHelpers(handlebars(false)).template(new Function(`return ${cached};`)());
+    } catch {
+      // A damaged cache entry is compiled again below and replaced.
+    }
+  }
+  const spec = handlebars(true).precompile(source, options) as string;
+  ctx.specs.set(key, spec);
+  return withHelpers(handlebars(false)).template(new Function(`return ${spec};`)());
 }
 
 export function screenshotReport(model: RunModel): string {

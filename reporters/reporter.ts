@@ -39,6 +39,7 @@ import {
   readHistory,
   rewriteReportPages,
   sweepStaleTemps,
+  templateSpecCache,
   writeRun,
 } from './write.ts';
 
@@ -240,6 +241,7 @@ export default class PhaseReporter implements Reporter {
       this.analyses.measure,
     );
     const templates = loadTemplates();
+    const specs = templateSpecCache();
     const history = runsOfPhase(readHistory(s.STORAGE_DIR), phase.phase);
     const model = buildModel(snapshot, {
       catalogue: phases,
@@ -258,7 +260,7 @@ export default class PhaseReporter implements Reporter {
       secrets: this.secrets,
       stepSummaryFile: s.GITHUB_STEP_SUMMARY,
     };
-    writeRun(model, render(model, { templates, now }), writeOptions);
+    writeRun(model, render(model, { templates, now, specs }), writeOptions);
     let told = model;
     if (shouldNotify(model, s.NOTIFY_ON)) {
       const notifications = await sendAll(runMessage(model, templates, s.REPORT_LINK_BASE), {
@@ -271,7 +273,7 @@ export default class PhaseReporter implements Reporter {
       });
       told = { ...model, notifications };
       // The pages that list the messages' outcomes are rendered again with them.
-      rewriteReportPages(told, render(told, { templates, now }), writeOptions);
+      rewriteReportPages(told, render(told, { templates, now, specs }), writeOptions);
     }
     this.print(told.status, consoleLines(told));
     return told.status === 'FAIL' || told.status === 'ERROR' ? { status: 'failed' } : undefined;

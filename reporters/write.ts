@@ -29,7 +29,7 @@ import type {
   ScreenshotFact,
   ScreenshotPlan,
 } from './model.ts';
-import type { RenderedRun, Templates } from './render.ts';
+import type { RenderedRun, Templates, TemplateSpecs } from './render.ts';
 import { analyseImage, type ImageFacts } from '../results/screenshot-facts.ts';
 
 export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
@@ -51,6 +51,42 @@ export function loadTemplates(dir = TEMPLATE_DIR): Templates {
       out[name] = at('read', path.join(dir, name), () => readFileSync(path.join(dir, name), 'utf8'));
   }
   return out;
+}
+
+/** Where compiled templates are kept between runs (the usual home of a package's caches). */
+export const TEMPLATE_SPEC_DIR = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'node_modules',
+  '.cache',
+  'phasegate',
+  'templates',
+);
+
+/**
+ * Compiled templates on disk (render.ts names them by a hash of handlebars' version, the
+ * template's name, options and source, so an edited template is compiled again). Only a speed-up:
+ * an entry that cannot be read is compiled again, one that cannot be written is not kept, and
+ * neither is an error.
+ */
+export function templateSpecCache(dir = TEMPLATE_SPEC_DIR): TemplateSpecs {
+  const file = (key: string) => path.join(dir, `${key}.js`);
+  return {
+    get(key) {
+      try {
+        return readFileSync(file(key), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    set(key, spec) {
+      try {
+        atomicWrite(file(key), spec);
+      } catch {
+        // A read-only checkout compiles its templates every run, as before this cache.
+      }
+    },
+  };
 }
 
 export interface RunDirs {

@@ -2,7 +2,15 @@
 // summary formats, shell quoting (proved by bash), sparklines, run folders that never collide.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -10,6 +18,7 @@ import { phaseTags } from '../fixtures/tags.ts';
 import { phases } from '../phases/catalogue.ts';
 import { parseHistory, sparkline } from '../reporters/history.ts';
 import {
+  buildModel,
   checkFromSnap,
   countChecks,
   decide,
@@ -22,7 +31,7 @@ import {
   type TestSnap,
 } from '../reporters/model.ts';
 import { causeOf, missingSettingOf, record, type Cause } from '../results/index.ts';
-import { formatRate, resultLine, shellQuote } from '../reporters/render.ts';
+import { formatRate, render, resultLine, shellQuote } from '../reporters/render.ts';
 import { deploymentBlock, evaluateFinal } from '../reporters/signoff.ts';
 import { runMessage, shouldNotify } from '../reporters/notify.ts';
 import {
@@ -31,6 +40,7 @@ import {
   loadTemplates,
   runDirName,
   sweepStaleTemps,
+  templateSpecCache,
 } from '../reporters/write.ts';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'phasegate-model-'));
@@ -377,5 +387,97 @@ describe('the inconclusive message', () => {
     assert.match(m.text, /Do not roll back on this result/);
     assert.match(m.text, /https:\/\/ci\.example\.test\/storage\/reports\/phase_3_x\/INDEX\.md/);
     assert.doesNotMatch(m.text, /ROLLBACK REQUIRED|Deployment Complete/);
+  });
+});
+
+describe('compiled templates kept between runs', () => {
+  const test1 = (id: string, o: Partial<TestSnap>): TestSnap => ({
+    id,
+    title: `check ${id} <b>&`,
+    file: 'a.spec.ts',
+    line: 1,
+    column: 1,
+    project: 'api',
+    tags: [...phaseTags(2), '@api'],
+    outcome: 'expected',
+    annotations: [],
+    status: 'passed',
+    durationMs: 12,
+    errors: [],
+    steps: [],
+    stdout: '',
+    stderr: '',
+    attachments: [],
+    attempts: [],
+    ...o,
+  });
+  const model = buildModel(
+    {
+      startedAt: '2026-11-28T05:00:00Z',
+      durationMs: 3210,
+      runStatus: 'failed',
+      metadataPhase: null,
+      targetVersion: 'v2.4.1',
+      globalErrors: [],
+      tests: [
+        test1('a', {}),
+        test1('b', {
+          outcome: 'unexpected',
+          status: 'failed',
+          errors: ['Error: expected 200, got 503 | <x>'],
+        }),
+      ],
+    },
+    {
+      catalogue: phases,
+      phase: { phase: 2, source: 'tags' },
+      targetVersion: null,
+      deployedBy: 'me',
+      dirName: 'phase_2_20261128_050000',
+      reportDir: 'storage/reports/phase_2_20261128_050000',
+      screenshotDir: 'storage/screenshots/phase_2_20261128_050000',
+      evidence: { screenshots: [], consoles: {}, traces: {} },
+      history: [],
+      notifications: [],
+      trendLength: 10,
+    },
+  );
+  const templates = loadTemplates();
+  const now = new Date('2026-11-28T05:00:04Z');
+  const pages = (r: ReturnType<typeof render>) =>
+    ['INDEX.md', 'index.html', 'coverage/index.html'].map((f) => r.report.get(f));
+
+  test('a compiled template renders every page exactly as one compiled from its source; a damaged or outdated entry is compiled again', () => {
+    const dir = path.join(tmp, 'specs');
+    const fresh = pages(render(model, { templates, now }));
+    assert.match(fresh[1] ?? '', /check b &lt;b&gt;&amp;/, 'the html page escapes');
+    assert.match(
+      fresh[0] ?? '',
+      /\*\*check b &lt;b>&\*\*/,
+      'INDEX.md escapes only what Markdown would read as HTML',
+    );
+    // First run: compiled and kept, one entry a page; second run: read back.
+    assert.deepEqual(pages(render(model, { templates, now, specs: templateSpecCache(dir) })), fresh);
+    const entries = readdirSync(dir).sort();
+    assert.equal(entries.length, 3);
+    let compiled = 0;
+    const counting = templateSpecCache(dir);
+    const spy = { get: counting.get, set: (k: string, v: string) => (compiled++, counting.set(k, v)) };
+    assert.deepEqual(pages(render(model, { templates, now, specs: spy })), fresh);
+    assert.equal(compiled, 0, 'every page came from the cache');
+    // A damaged entry: the page is compiled again, and the entry replaced.
+    writeFileSync(path.join(dir, entries[0] as string), '{ not a template');
+    assert.deepEqual(pages(render(model, { templates, now, specs: spy })), fresh);
+    assert.equal(compiled, 1);
+    assert.notEqual(readFileSync(path.join(dir, entries[0] as string), 'utf8'), '{ not a template');
+    // An edited template is a new entry, and renders the edit.
+    const edited = { ...templates, 'INDEX.md.hbs': `EDITED\n${templates['INDEX.md.hbs']}` };
+    const out = pages(render(model, { templates: edited, now, specs: spy }));
+    assert.match(out[0] ?? '', /^EDITED\n/);
+    assert.equal(readdirSync(dir).length, 4);
+    // A cache that cannot be written is no error: the pages are as before.
+    const blocked = path.join(tmp, 'not-a-dir');
+    writeFileSync(blocked, 'x');
+    assert.deepEqual(pages(render(model, { templates, now, specs: templateSpecCache(blocked) })), fresh);
   });
 });
