@@ -121,17 +121,20 @@ interface JsonResult {
   attachments: { name: string; contentType: string; path?: string; body?: string }[];
 }
 interface JsonSuite {
-  specs?: { title: string; tests: { results: JsonResult[] }[] }[];
+  specs?: { title: string; tests: { projectName: string; results: JsonResult[] }[] }[];
   suites?: JsonSuite[];
 }
 
-function resultsByTitle(file: string): Map<string, JsonResult> {
+/** The last result of each test by title (of its first project), and every test's in `all`. */
+function resultsByTitle(file: string, all: { title: string; project: string; result?: JsonResult }[] = []) {
   const report = JSON.parse(readFileSync(file, 'utf8')) as { suites: JsonSuite[] };
   const out = new Map<string, JsonResult>();
   const walk = (s: JsonSuite) => {
     for (const spec of s.specs ?? []) {
       const r = spec.tests[0]?.results.at(-1);
       if (r) out.set(spec.title, r);
+      for (const t of spec.tests)
+        all.push({ title: spec.title, project: t.projectName, result: t.results.at(-1) });
     }
     for (const c of s.suites ?? []) walk(c);
   };
@@ -272,10 +275,35 @@ test('the worker tabs carry the project context options, as the test own page do
 });
 `;
 
+// A check that ends while the worker's other tab is still opening (readerPage opens the guest
+// tab meanwhile), then one that uses that tab, with tracing on as the config has it: Playwright
+// starts tracing a context when it is made and every context there when a check begins, so a
+// context still being made across the two got both ("Tracing has been already started"). A
+// project of its own: its own worker, so its tabs open afresh.
+const RACE_SPEC = `import { expect } from '@playwright/test';
+import { test } from '${fromProject('fixtures/index.ts')}';
+
+test('race: a reader check ends at once', async ({ readerPage }) => {});
+
+test('race: the next check finds the guest tab open', async ({ sharedTabs }) => {
+  // Settled already: its callback runs within two turns of the microtask queue.
+  let opened = false;
+  void sharedTabs.get('guest')?.then(() => (opened = true));
+  await Promise.resolve();
+  await Promise.resolve();
+  expect(opened, 'the guest tab was still opening when the next check began').toBe(true);
+});
+
+test('race: a guest check traces its tab', async ({ guestPage }) => {
+  await guestPage.goto('/clean');
+});
+`;
+
 describe('browser fixture', () => {
   let server: Server;
   let project: InlineProject;
   let results: Map<string, JsonResult>;
+  const everyResult: { title: string; project: string; result?: JsonResult }[] = [];
   let output = '';
 
   before(async () => {
@@ -293,6 +321,10 @@ export default defineConfig({
   timeout: 30000,
   workers: 2,
   reporter: [['json', { outputFile: 'report.json' }]],
+  projects: [
+    { name: 'checks', testIgnore: 'race.spec.ts' },
+    { name: 'race', testMatch: 'race.spec.ts', use: { trace: { mode: 'retain-on-failure', screenshots: false } } },
+  ],
   use: {
     baseURL: process.env.TARGET_URL,
     // Context options a QA engineer may set: the shared worker tabs must honour them too.
@@ -310,6 +342,7 @@ export default defineConfig({
 `,
       'browser.spec.ts': SPEC,
       'shared.spec.ts': SHARED_SPEC,
+      'race.spec.ts': RACE_SPEC,
     });
     const run = await project.test([], {
       TARGET_URL: `http://127.0.0.1:${port}`,
@@ -321,7 +354,7 @@ export default defineConfig({
       ...(process.env.CHROMIUM_PATH ? { CHROMIUM_PATH: process.env.CHROMIUM_PATH } : {}),
     });
     output = run.output;
-    results = resultsByTitle(path.join(project.dir, 'report.json'));
+    results = resultsByTitle(path.join(project.dir, 'report.json'), everyResult);
   });
 
   after(async () => {
@@ -384,11 +417,24 @@ export default defineConfig({
     assert.equal(sessionOf('reader 3 is the same tab'), reader);
     // authedPage signs in afresh: its own session, and the two sign-ins are all the site saw.
     assert.notEqual(sessionOf('authedPage is signed in over HTTP'), reader);
-    assert.equal(logins, 2);
+    // and the race project's worker signed its reader tab in once.
+    assert.equal(logins, 3);
   });
 
   test("the worker tabs carry the project's context options (locale, time zone, permissions, headers, media)", () => {
     passed('the worker tabs carry the project context options, as the test own page does');
+  });
+
+  test('a check that ends while the other worker tab opens leaves the next check a tab it can trace', () => {
+    const races = everyResult.filter((r) => r.project === 'race');
+    assert.equal(races.length, 3, output);
+    for (const r of races) {
+      assert.equal(
+        r.result?.status,
+        'passed',
+        `${r.project} › ${r.title}: ${r.result?.errors.map((e) => e.message).join('\n')}`,
+      );
+    }
   });
 
   test('settle waits for late requests and gives up on a page that never goes quiet', () => {

@@ -152,9 +152,11 @@ describe('npm test -- <files>', { concurrency: true }, () => {
   });
 
   test('a file at its own limit is stopped, its output shown, and never counted as a test', async () => {
-    const { code, out } = await runRunner(['--concurrency', '2', '--file-limit', '4', hang, never]);
+    // Long enough for a file to start and print under a busy day's load (4 s was not: node and
+    // tsx alone took longer at a load of 11 on 2 cores).
+    const { code, out } = await runRunner(['--concurrency', '2', '--file-limit', '10', hang, never]);
     assert.notEqual(code, 0, out);
-    assert.match(out, /c-hang\.test\.ts: still running at its limit of 4\.0 s; stopped after [\d.]+ s/);
+    assert.match(out, /c-hang\.test\.ts: still running at its limit of 10\.0 s; stopped after [\d.]+ s/);
     // What it printed before it was stopped.
     assert.match(out, /hang-file-got-this-far/);
     const last = out.trimEnd().split('\n').at(-1) ?? '';
@@ -168,11 +170,11 @@ describe('npm test -- <files>', { concurrency: true }, () => {
   });
 
   test("at the run's limit it names the files still running and those not started", async () => {
-    const { code, out } = await runRunner(['--concurrency', '1', '--run-limit', '4', hang, never]);
+    const { code, out } = await runRunner(['--concurrency', '1', '--run-limit', '10', hang, never]);
     assert.notEqual(code, 0, out);
     assert.match(
       out,
-      /the run reached its limit of 4\.0 s; still running: \S*c-hang\.test\.ts \([\d.]+ s\); not started: \S*d-never\.test\.ts/,
+      /the run reached its limit of 10\.0 s; still running: \S*c-hang\.test\.ts \([\d.]+ s\); not started: \S*d-never\.test\.ts/,
     );
     assert.match(out, /hang-file-got-this-far/);
     assert.match(out, /d-never\.test\.ts not started before the run's limit \(not counted\)/);
