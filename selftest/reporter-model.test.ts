@@ -227,27 +227,33 @@ describe('result line', () => {
   });
 });
 
+/**
+ * A check as the reporter copies it out of Playwright's events: a red @e2e check of phase 1,
+ * unless `o` says otherwise.
+ */
+const testSnap = (id: string, o: Partial<TestSnap> = {}): TestSnap => ({
+  id,
+  title: `check ${id}`,
+  file: 'a.spec.ts',
+  line: 1,
+  column: 1,
+  project: 'e2e',
+  tags: [...phaseTags(1), '@e2e'],
+  outcome: 'unexpected',
+  annotations: [],
+  status: 'failed',
+  durationMs: 1,
+  errors: ['Error: boom'],
+  steps: [],
+  stdout: '',
+  stderr: '',
+  attachments: [],
+  attempts: [],
+  ...o,
+});
+
 describe('INCONCLUSIVE: the checker could not verify', () => {
-  const snap = (id: string, o: Partial<TestSnap> = {}): TestSnap => ({
-    id,
-    title: `check ${id}`,
-    file: 'a.spec.ts',
-    line: 1,
-    column: 1,
-    project: 'e2e',
-    tags: [...phaseTags(1), '@e2e'],
-    outcome: 'unexpected',
-    annotations: [],
-    status: 'failed',
-    durationMs: 1,
-    errors: ['Error: boom'],
-    steps: [],
-    stdout: '',
-    stderr: '',
-    attachments: [],
-    attempts: [],
-    ...o,
-  });
+  const snap = testSnap;
   const browser: Cause = {
     key: 'browser',
     text: 'Chromium not found at /x',
@@ -391,26 +397,17 @@ describe('the inconclusive message', () => {
 });
 
 describe('compiled templates kept between runs', () => {
-  const test1 = (id: string, o: Partial<TestSnap>): TestSnap => ({
-    id,
-    title: `check ${id} <b>&`,
-    file: 'a.spec.ts',
-    line: 1,
-    column: 1,
-    project: 'api',
-    tags: [...phaseTags(2), '@api'],
-    outcome: 'expected',
-    annotations: [],
-    status: 'passed',
-    durationMs: 12,
-    errors: [],
-    steps: [],
-    stdout: '',
-    stderr: '',
-    attachments: [],
-    attempts: [],
-    ...o,
-  });
+  const test1 = (id: string, o: Partial<TestSnap>): TestSnap =>
+    testSnap(id, {
+      title: `check ${id} <b>&`,
+      project: 'api',
+      tags: [...phaseTags(2), '@api'],
+      outcome: 'expected',
+      status: 'passed',
+      durationMs: 12,
+      errors: [],
+      ...o,
+    });
   const model = buildModel(
     {
       startedAt: '2026-11-28T05:00:00Z',
