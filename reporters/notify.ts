@@ -2,11 +2,11 @@
 // Rendered from handlebars templates, posted to a Slack incoming webhook (JSON `{text}`) and/or
 // sent by SMTP. A notification that fails is reported, never thrown: it must not change the
 // verdict of the run it reports. Short timeouts: a dead mail server must not hold a gate.
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { redact } from '../config/env.ts';
 import type { Phase } from '../phases/catalogue.ts';
 import type { NotificationOutcome, RunModel } from './model.ts';
-import type { Templates } from './render.ts';
+import { handlebarsCompiler, type Templates } from './render.ts';
 
 export interface NotifySettings {
   slackWebhookUrl?: string;
@@ -25,7 +25,8 @@ export interface Message {
 function compile(templates: Templates, name: string): Handlebars.TemplateDelegate {
   const source = templates[name];
   if (source === undefined) throw new Error(`notify: template reporters/templates/${name} is missing`);
-  return Handlebars.create().compile(source, { noEscape: true });
+  // Only a run that sends a message pays for handlebars' compiler.
+  return handlebarsCompiler().create().compile(source, { noEscape: true });
 }
 
 /** Where a reader finds the report: REPORT_LINK_BASE + the report path, else the local path. */

@@ -388,6 +388,11 @@ function handlebars(withCompiler: boolean): Handlebars {
   return (runtime ??= requireCjs('handlebars/runtime') as Handlebars);
 }
 
+/** Handlebars with its compiler, loaded on first use (notify.ts compiles its messages with it). */
+export function handlebarsCompiler(): Handlebars {
+  return handlebars(true);
+}
+
 function template(ctx: RenderContext, name: string, escape: boolean): HandlebarsModule.TemplateDelegate {
   const source = ctx.templates[name];
   if (source === undefined) throw new Error(`render: template reporters/templates/${name} is missing`);
