@@ -18,6 +18,7 @@ import {
   waitForSandbox,
 } from '../config/sandbox-server.ts';
 import { runSetup, SetupError } from './setup.ts';
+import { groupAlive } from './setup/probe.ts';
 import { START_GATE_ENV, START_GATE_GO, writeStartGate } from '../fixtures/start-gate.ts';
 
 const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
@@ -141,16 +142,15 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-/** Resolves once no process of the group `pid` is left; kills what is left after GROUP_EXIT_MS. */
+/**
+ * Resolves once no process of the group `pid` is left (a zombie that PID 1 does not reap is
+ * gone: setup's groupAlive); kills what is left after GROUP_EXIT_MS.
+ */
 async function groupGone(pid: number | undefined): Promise<void> {
   if (pid === undefined) return; // never started
   const deadline = Date.now() + GROUP_EXIT_MS;
   for (;;) {
-    try {
-      process.kill(-pid, 0);
-    } catch {
-      return; // none left
-    }
+    if (!groupAlive(pid)) return; // none left
     if (Date.now() >= deadline) {
       signalGroup(pid, 'SIGKILL');
       return;

@@ -6,12 +6,12 @@
 // An instance is isolated by its ports, database names, Redis prefix and storage folder.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PHP_INSTALL_HINT } from './setup/decide.ts';
-import { alive, onPath } from './setup/probe.ts';
+import { alive, groupAlive, onPath } from './setup/probe.ts';
 import { runCommand } from './setup/install.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -249,34 +249,6 @@ export function spawnProcess(o: LaravelInstanceOptions, name: LaravelProcessName
   } finally {
     closeSync(fd);
   }
-}
-
-/** Whether a process of group `pgid` still runs; zombies do not count (PID 1 may not reap). */
-function groupAlive(pgid: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    try {
-      process.kill(-pgid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    // After the command's closing parenthesis: state, ppid, pgrp, ...
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') return true;
-  }
-  return false;
 }
 
 /**

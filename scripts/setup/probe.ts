@@ -1,6 +1,6 @@
 // Setup's probes: each answers one question with I/O and a short timeout, never throws, and
 // never puts a password in what it returns (decide.ts decides on the answers).
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -138,6 +138,34 @@ export function alive(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** Whether a process of group `pgid` still runs; zombies do not count (PID 1 may not reap). */
+export function groupAlive(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // After the command's closing parenthesis: state, ppid, pgrp, ...
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  }
+  return false;
 }
 
 // One PHP run reports every part the reference Laravel app needs, keyed by its Debian package.
