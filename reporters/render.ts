@@ -403,6 +403,9 @@ function template(ctx: RenderContext, name: string, escape: boolean): Handlebars
     return env;
   };
   if (!ctx.specs) return withHelpers(handlebars(true)).compile(source, options);
+  // A compiled template is the source of one JavaScript object (Handlebars.precompile).
+  const fromSpec = (spec: string) =>
+    withHelpers(handlebars(false)).template(new Function(`return ${spec};`)());
   const key = createHash('sha256')
     .update(JSON.stringify([handlebars(false).VERSION, name, options, source]))
     .digest('hex')
@@ -410,15 +413,14 @@ function template(ctx: RenderContext, name: string, escape: boolean): Handlebars
   const cached = ctx.specs.get(key);
   if (cached !== undefined) {
     try {
-      // A compiled template is the source of one JavaScript object (Handlebars.precompile).
-      return withHelpers(handlebars(false)).template(new Function(`return ${cached};`)());
+      return fromSpec(cached);
     } catch {
       // A damaged cache entry is compiled again below and replaced.
     }
   }
   const spec = handlebars(true).precompile(source, options) as string;
   ctx.specs.set(key, spec);
-  return withHelpers(handlebars(false)).template(new Function(`return ${spec};`)());
+  return fromSpec(spec);
 }
 
 export function screenshotReport(model: RunModel): string {
