@@ -406,10 +406,11 @@ function template(ctx: RenderContext, name: string, escape: boolean): Handlebars
   // A compiled template is the source of one JavaScript object (Handlebars.precompile).
   const fromSpec = (spec: string) =>
     withHelpers(handlebars(false)).template(new Function(`return ${spec};`)());
-  const key = createHash('sha256')
+  // `<template>-<hash>`: the cache keeps one entry a template, the newest (templateSpecCache).
+  const key = `${name.replace(/[^A-Za-z0-9]+/g, '_')}-${createHash('sha256')
     .update(JSON.stringify([handlebars(false).VERSION, name, options, source]))
     .digest('hex')
-    .slice(0, 24);
+    .slice(0, 24)}`;
   const cached = ctx.specs.get(key);
   if (cached !== undefined) {
     try {

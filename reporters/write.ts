@@ -64,8 +64,9 @@ export const TEMPLATE_SPEC_DIR = path.join(
 );
 
 /**
- * Compiled templates on disk (render.ts names them by a hash of handlebars' version, the
- * template's name, options and source, so an edited template is compiled again). Only a speed-up:
+ * Compiled templates on disk (render.ts names them `<template>-<hash>`, the hash of handlebars'
+ * version, the template's name, options and source, so an edited template is compiled again, and
+ * its older entries are removed when the new one is written). Only a speed-up:
  * an entry that cannot be read is compiled again, one that cannot be written is not kept, and
  * neither is an error.
  */
@@ -84,6 +85,20 @@ export function templateSpecCache(dir = TEMPLATE_SPEC_DIR): TemplateSpecs {
         atomicWrite(file(key), spec);
       } catch {
         // A read-only checkout compiles its templates every run, as before this cache.
+        return;
+      }
+      // The same template's older entries (an edited template, another handlebars) go.
+      const dash = key.lastIndexOf('-');
+      if (dash < 1) return;
+      const prefix = key.slice(0, dash + 1);
+      try {
+        for (const entry of readdirSync(dir)) {
+          if (entry.startsWith(prefix) && entry.endsWith('.js') && entry !== `${key}.js`) {
+            rmSync(path.join(dir, entry), { force: true });
+          }
+        }
+      } catch {
+        // Only disk space is at stake.
       }
     },
   };

@@ -467,11 +467,15 @@ describe('compiled templates kept between runs', () => {
     assert.deepEqual(pages(render(model, { templates, now, specs: spy })), fresh);
     assert.equal(compiled, 1);
     assert.notEqual(readFileSync(path.join(dir, entries[0] as string), 'utf8'), '{ not a template');
-    // An edited template is a new entry, and renders the edit.
+    // An edited template is a new entry that replaces the old one, and renders the edit.
     const edited = { ...templates, 'INDEX.md.hbs': `EDITED\n${templates['INDEX.md.hbs']}` };
     const out = pages(render(model, { templates: edited, now, specs: spy }));
     assert.match(out[0] ?? '', /^EDITED\n/);
-    assert.equal(readdirSync(dir).length, 4);
+    const after = readdirSync(dir).sort();
+    assert.equal(after.length, 3, after.join(', '));
+    const index = after.filter((e) => e.startsWith('INDEX_md_hbs-'));
+    assert.equal(index.length, 1, after.join(', '));
+    assert.ok(!entries.includes(index[0] as string), 'the edited template has a new entry');
     // A cache that cannot be written is no error: the pages are as before.
     const blocked = path.join(tmp, 'not-a-dir');
     writeFileSync(blocked, 'x');
