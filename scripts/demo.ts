@@ -19,6 +19,7 @@ import {
 } from '../config/sandbox-server.ts';
 import { runSetup, SetupError } from './setup.ts';
 import { groupAlive } from './setup/probe.ts';
+import { walkPhases } from './demo/walk.ts';
 import { START_GATE_ENV, START_GATE_GO, writeStartGate } from '../fixtures/start-gate.ts';
 
 const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
@@ -195,15 +196,25 @@ function printResult(run: PhaseRun): void {
 /**
  * Starts the sandbox once for all eight phase runs: each run's webServer then finds it ready and
  * reuses it (playwright.config.ts, reuseExistingServer), instead of starting and migrating its
- * own. Not under CI (Playwright never reuses a server there), nor when one already answers.
- * Undefined when not started: the phase runs then start their own and report what fails.
+ * own. One that already answers (`npm run sandbox` in another terminal, or left by a demo that
+ * was killed) is used as it is and left running. Not under CI (Playwright never reuses a server
+ * there). Undefined when none is shared: the phase runs then start their own, one after another,
+ * and report what fails.
  */
 async function startSharedSandbox(
   settings: Env,
   env: NodeJS.ProcessEnv,
 ): Promise<{ stop: () => Promise<void> } | undefined> {
   const ready = sandboxReadyUrl(settings);
-  if (!settings.sandbox || settings.CI || (await sandboxAnswers(ready))) return undefined;
+  if (!settings.sandbox || settings.CI) return undefined;
+  if (await sandboxAnswers(ready)) {
+    console.log(
+      pc.dim(
+        `demo: a sandbox already answers at ${settings.targetUrl}; the eight phase runs use it and leave it running`,
+      ),
+    );
+    return { stop: async () => undefined };
+  }
   const child = spawn(process.execPath, ['--import', 'tsx', SANDBOX_ENTRY], {
     env: { ...env, ...sandboxSecretEnv(settings), ...sandboxPublicEnv(settings) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -265,27 +276,18 @@ async function main(): Promise<number> {
   const ahead = sandbox !== undefined || !settings.sandbox;
   const gates = ahead ? mkdtempSync(path.join(os.tmpdir(), 'phasegate-demo-')) : undefined;
   let last: PhaseRun | undefined;
-  let current = startPhase(1, env, storageDir);
-  let next: StartedPhase | undefined;
   try {
-    for (let phase = 1; phase <= 8; phase++) {
-      next =
-        gates && phase < 8
-          ? startPhase(phase + 1, env, storageDir, path.join(gates, `phase-${phase + 1}`))
-          : undefined;
-      last = await current.done;
-      printResult(last);
-      if (last.exitCode !== 0) {
-        console.error(pc.red(`\ndemo: phase ${phase} failed: stopping here, as the runbook says`));
-        return last.exitCode;
-      }
-      if (!next) break;
-      next.begin();
-      current = next;
-      next = undefined;
+    const walk = await walkPhases(
+      (phase, early) =>
+        startPhase(phase, env, storageDir, early && gates ? path.join(gates, `phase-${phase}`) : undefined),
+      { ahead: gates !== undefined, ended: (_phase, run) => printResult(run) },
+    );
+    last = walk.last;
+    if (walk.failedPhase !== undefined) {
+      console.error(pc.red(`\ndemo: phase ${walk.failedPhase} failed: stopping here, as the runbook says`));
+      return walk.last.exitCode;
     }
   } finally {
-    await next?.cancel();
     await sandbox?.stop();
     if (gates) rmSync(gates, { recursive: true, force: true });
   }
