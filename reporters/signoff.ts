@@ -118,14 +118,29 @@ function round1(v: number): string {
  * Whether every phase 1–8 has a latest run that is VERIFIED (PASS or WARN), and the four final
  * metrics from the latest runs that measured them. A metric that misses its target fails the
  * sign-off; a metric no check measured is listed as "not measured" and does not.
+ *
+ * One release is signed off, not a mix: with `targetVersion` (TARGET_VERSION at sign-off) only
+ * the runs of that version count; without it, latest runs of different versions are refused
+ * (runs that recorded no version mix with none).
  */
-export function evaluateFinal(entries: readonly HistoryEntry[], catalogue: readonly Phase[]): FinalSignoff {
+export function evaluateFinal(
+  entries: readonly HistoryEntry[],
+  catalogue: readonly Phase[],
+  opts: { targetVersion?: string | null } = {},
+): FinalSignoff {
   const problems: string[] = [];
+  const wanted = opts.targetVersion || null;
   const phases = catalogue.map((p) => {
-    const runs = runsOfPhase(entries, p.id);
+    const all = runsOfPhase(entries, p.id);
+    const runs = wanted ? all.filter((r) => r.targetVersion === wanted) : all;
     const latest = runs[runs.length - 1] ?? null;
     const verified = latest !== null && isVerified(latest.status);
-    if (!latest) problems.push(`Phase ${p.id} (${p.name}): no run recorded`);
+    const other = all[all.length - 1];
+    if (!latest && wanted && other) {
+      problems.push(
+        `Phase ${p.id} (${p.name}): no run of version ${wanted} recorded (the latest, at ${other.startedAt}, verified ${other.targetVersion ?? 'no recorded version'}); run it on ${wanted}`,
+      );
+    } else if (!latest) problems.push(`Phase ${p.id} (${p.name}): no run recorded`);
     else if (latest.status === 'ERROR') {
       problems.push(
         `Phase ${p.id} (${p.name}): INCONCLUSIVE (the checker could not verify) at ${latest.startedAt}; fix the runner and re-run; see ${latest.reportDir}/INDEX.md`,
@@ -137,6 +152,20 @@ export function evaluateFinal(entries: readonly HistoryEntry[], catalogue: reado
     }
     return { phase: p.id, name: p.name, latest, verified };
   });
+  if (!wanted) {
+    const byVersion = new Map<string, number[]>();
+    for (const p of phases) {
+      if (!p.latest) continue;
+      const v = p.latest.targetVersion ?? 'no recorded version';
+      byVersion.set(v, [...(byVersion.get(v) ?? []), p.phase]);
+    }
+    if (byVersion.size > 1) {
+      const list = [...byVersion].map(([v, ps]) => `${v}: phase${ps.length > 1 ? 's' : ''} ${ps.join(', ')}`);
+      problems.push(
+        `The latest runs verified different versions (${list.join('; ')}): set TARGET_VERSION to the release being signed off, and run the phases that lack it`,
+      );
+    }
+  }
   const latestRuns = phases
     .map((p) => p.latest)
     .filter((e): e is HistoryEntry => e !== null)
@@ -160,6 +189,8 @@ export function evaluateFinal(entries: readonly HistoryEntry[], catalogue: reado
 /** The final block (only when evaluateFinal said ok). */
 export function finalBlock(f: FinalSignoff, who: string, now: Date): string {
   const unmeasured = f.metrics.filter((m) => m.ok === null).length;
+  const versions = new Set(f.phases.map((p) => p.latest?.targetVersion ?? null));
+  const [version] = versions;
   return (
     [
       '',
@@ -179,6 +210,7 @@ export function finalBlock(f: FinalSignoff, who: string, now: Date): string {
       '',
       RULE,
       `Deployment Completed: ${now.toISOString()}`,
+      ...(versions.size === 1 && version ? [`Target Version: ${version}`] : []),
       `Verified by: ${who}`,
       RULE,
       '',

@@ -13,7 +13,7 @@ import { appendText, deploymentLogFile, readHistory } from '../reporters/write.t
 function main(): number {
   const s = envOrExit();
   const entries = readHistory(s.STORAGE_DIR);
-  const final = evaluateFinal(entries, phases);
+  const final = evaluateFinal(entries, phases, { targetVersion: s.TARGET_VERSION });
   for (const p of final.phases) {
     const mark = p.verified
       ? pc.green('✅ VERIFIED')

@@ -32,7 +32,7 @@ import {
 } from '../reporters/model.ts';
 import { causeOf, missingSettingOf, record, type Cause } from '../results/index.ts';
 import { formatRate, render, resultLine, shellQuote } from '../reporters/render.ts';
-import { deploymentBlock, evaluateFinal } from '../reporters/signoff.ts';
+import { deploymentBlock, evaluateFinal, finalBlock } from '../reporters/signoff.ts';
 import { runMessage, shouldNotify } from '../reporters/notify.ts';
 import {
   atomicWrite,
@@ -211,6 +211,49 @@ describe('final sign-off decision', () => {
     );
     const missing = evaluateFinal(parseHistory(lines.slice(0, 7).join('\n')), phases);
     assert.match(missing.problems.join('\n'), /Phase 8 \(Documentation\): no run recorded/);
+  });
+  test('one release is signed off: runs of another version do not count', () => {
+    const at = (n: number) => `2026-11-2${n}T10:00:00Z`;
+    const v = (phase: number, version: string | null, startedAt: string, status = 'PASS') => ({
+      ...(JSON.parse(run(phase, status, startedAt)) as object),
+      targetVersion: version,
+    });
+    const v1 = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => v(n, 'v1', at(n)));
+    const text = (runs: object[]) => parseHistory(runs.map((r) => JSON.stringify(r)).join('\n'));
+    const signed = evaluateFinal(text(v1), phases);
+    assert.equal(signed.ok, true, signed.problems.join('\n'));
+    assert.match(finalBlock(signed, 'me', new Date(0)), /\nTarget Version: v1\n/);
+    // Phase 3 verified again on v2: the latest runs are of two releases.
+    const mixed = text([...v1, v(3, 'v2', '2026-11-29T10:00:00Z')]);
+    const refused = evaluateFinal(mixed, phases);
+    assert.deepEqual(refused.problems, [
+      'The latest runs verified different versions (v1: phases 1, 2, 4, 5, 6, 7, 8; v2: phase 3): set TARGET_VERSION to the release being signed off, and run the phases that lack it',
+    ]);
+    // TARGET_VERSION names the release: v1's runs sign off; v2 lacks seven phases.
+    assert.equal(evaluateFinal(mixed, phases, { targetVersion: 'v1' }).ok, true);
+    const v2 = evaluateFinal(mixed, phases, { targetVersion: 'v2' });
+    assert.equal(v2.problems.length, 7);
+    assert.match(
+      v2.problems[0] ?? '',
+      /^Phase 1 \(Hotfixes\): no run of version v2 recorded \(the latest, at 2026-11-21T10:00:00Z, verified v1\); run it on v2$/,
+    );
+    // A failed v1 run after v2's pass does not hide behind it when v2 is signed off, and counts for v1.
+    const failedV1 = text([
+      ...v1,
+      v(3, 'v2', '2026-11-29T10:00:00Z'),
+      v(3, 'v1', '2026-11-30T10:00:00Z', 'FAIL'),
+    ]);
+    assert.match(
+      evaluateFinal(failedV1, phases, { targetVersion: 'v1' }).problems.join('\n'),
+      /Phase 3 \(Resilience\): FAILED/,
+    );
+    // Runs that record no version at all are one release, as before.
+    const none = evaluateFinal(text([1, 2, 3, 4, 5, 6, 7, 8].map((n) => v(n, null, at(n)))), phases);
+    assert.equal(none.ok, true, none.problems.join('\n'));
+    assert.doesNotMatch(finalBlock(none, 'me', new Date(0)), /Target Version/);
+    // A run with a version and one without are two.
+    const half = evaluateFinal(text([...v1.slice(0, 7), v(8, null, at(9))]), phases);
+    assert.match(half.problems.join('\n'), /v1: phases 1, 2, 3, 4, 5, 6, 7; no recorded version: phase 8/);
   });
 });
 

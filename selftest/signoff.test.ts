@@ -103,6 +103,7 @@ test(
     assert.match(final, /Test Coverage: 91\.2% \(target ≥ 90%\) ✅/);
     assert.match(final, /Production Ready: YES ✅\n/);
     assert.match(final, /Verified by: selftest/);
+    assert.match(final, /\nTarget Version: v2\.0\.0\n/);
     for (let n = 1; n <= 8; n++) assert.match(final, new RegExp(`Phase ${n}: \\w+ → ✅ VERIFIED`));
 
     // A new release of phase 3 fails: the latest phase-3 run is FAILED, so no sign-off.
@@ -111,6 +112,11 @@ test(
     const refused = await signoff();
     expectCode(refused, 1, 'signoff with a failed phase');
     assert.match(refused.output, /Phase 3 \(Resilience\): FAILED/);
+    // One release is signed off: the latest runs are of two.
+    assert.match(
+      refused.output,
+      /different versions \(v2\.0\.0: phases 1, 2, 4, 5, 6, 7, 8; v2\.0\.1: phase 3\)/,
+    );
     assert.doesNotMatch(refused.output, /Phase [1245678] \([A-Za-z]+\): FAILED/);
     assert.equal(read(path.join(p.storage, 'deployment.log')).match(/🎉 ALL 8 PHASES/g)?.length, 1);
 
