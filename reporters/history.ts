@@ -67,11 +67,15 @@ export function parseHistory(text: string): HistoryEntry[] {
   return out;
 }
 
-/** Runs of `phase`, oldest first (by start time, then file order). */
+/**
+ * Runs of `phase`, oldest first (by start time, then file order). A run in which no check ran (a
+ * `--grep` that matched nothing) verified nothing: it is kept in the file, but it is no run of the
+ * phase for the trend, the sign-off or "both versions failing".
+ */
 export function runsOfPhase(entries: readonly HistoryEntry[], phase: number): HistoryEntry[] {
   return entries
     .map((e, i) => ({ e, i }))
-    .filter(({ e }) => e.phase === phase)
+    .filter(({ e }) => e.phase === phase && e.total !== 0)
     .sort((a, b) => (a.e.startedAt < b.e.startedAt ? -1 : a.e.startedAt > b.e.startedAt ? 1 : a.i - b.i))
     .map(({ e }) => e);
 }

@@ -209,6 +209,12 @@ describe('final sign-off decision', () => {
       f.problems.map((p) => p.split(':')[0]),
       ['Phase 5 (Architecture)'],
     );
+    // A later run in which no check ran (a --grep that matched nothing) verified nothing.
+    const noOp = JSON.stringify({
+      ...(JSON.parse(run(8, 'FAIL', '2026-11-30T11:00:00Z')) as object),
+      total: 0,
+    });
+    assert.equal(evaluateFinal(parseHistory([...lines, noOp].join('\n')), phases).ok, true);
     const missing = evaluateFinal(parseHistory(lines.slice(0, 7).join('\n')), phases);
     assert.match(missing.problems.join('\n'), /Phase 8 \(Documentation\): no run recorded/);
   });
