@@ -19,7 +19,7 @@ import {
 } from '../config/sandbox-server.ts';
 import { runSetup, SetupError } from './setup.ts';
 import { groupAlive } from './setup/probe.ts';
-import { walkPhases } from './demo/walk.ts';
+import { walkPhases, type WalkRun } from './demo/walk.ts';
 import { START_GATE_ENV, START_GATE_GO, writeStartGate } from '../fixtures/start-gate.ts';
 
 const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
@@ -46,16 +46,6 @@ function newReport(storageDir: string, since: number): string | undefined {
   return fresh[0];
 }
 
-/** A phase run under way: its end, and (started ahead of its turn) the call that lets it begin. */
-interface StartedPhase {
-  phase: number | undefined;
-  /** Lets a run started ahead begin (a no-op for one started in its turn). */
-  begin: () => void;
-  /** Ends a run started ahead whose turn never came (it has verified nothing, written nothing). */
-  cancel: () => Promise<void>;
-  done: Promise<PhaseRun>;
-}
-
 /**
  * Starts the suite once: every check, or with `phase` those that must hold once that phase is
  * live (`--grep "@phaseN\b"`). `env` reaches Playwright and, through it, the sandbox. With
@@ -69,7 +59,7 @@ export function startPhase(
   env: NodeJS.ProcessEnv,
   storageDir: string,
   gateFile?: string,
-): StartedPhase {
+): WalkRun<PhaseRun> {
   const args = ['test', ...(phase ? ['--grep', `@phase${phase}\\b`] : [])];
   const announce = () => console.log(pc.bold(`\ndemo: npx playwright ${args.join(' ')}`));
   let began = Date.now();
@@ -116,7 +106,6 @@ export function startPhase(
     });
   });
   return {
-    phase,
     done,
     begin: () => {
       if (!gateFile) return;
@@ -167,15 +156,6 @@ const GROUP_EXIT_MS = 15_000;
 function colourLikeUs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (!process.stdout.isTTY || env.FORCE_COLOR !== undefined || env.NO_COLOR !== undefined) return env;
   return { ...env, FORCE_COLOR: '1' };
-}
-
-/** Runs the suite once and waits for its end (see startPhase). */
-export function runPhase(
-  phase: number | undefined,
-  env: NodeJS.ProcessEnv,
-  storageDir: string,
-): Promise<PhaseRun> {
-  return startPhase(phase, env, storageDir).done;
 }
 
 function printResult(run: PhaseRun): void {
@@ -280,7 +260,7 @@ async function main(): Promise<number> {
     const walk = await walkPhases(
       (phase, early) =>
         startPhase(phase, env, storageDir, early && gates ? path.join(gates, `phase-${phase}`) : undefined),
-      { ahead: gates !== undefined, ended: (_phase, run) => printResult(run) },
+      { ahead, ended: (_phase, run) => printResult(run) },
     );
     last = walk.last;
     if (walk.failedPhase !== undefined) {

@@ -4,13 +4,15 @@
 // otherwise each phase's run starts once the previous one has ended. Processes are the caller's:
 // `start` makes a run, this decides when.
 
-export const LAST_PHASE = 8;
+import { phases } from '../../phases/catalogue.ts';
+
+export const LAST_PHASE = phases.length;
 
 /** A phase run under way (scripts/demo.ts startPhase). */
 export interface WalkRun<R> {
   /** Lets a run started ahead begin (a no-op for one started in its turn). */
   begin: () => void;
-  /** Ends a run started ahead whose turn never came. */
+  /** Ends a run started ahead whose turn never came (it has verified nothing, written nothing). */
   cancel: () => Promise<void>;
   done: Promise<R>;
 }
