@@ -82,6 +82,8 @@ export interface FinalMetric {
 
 export interface FinalSignoff {
   ok: boolean;
+  /** The release the latest runs verified, when they recorded one and agree. */
+  version: string | null;
   phases: { phase: number; name: string; latest: HistoryEntry | null; verified: boolean }[];
   problems: string[];
   metrics: FinalMetric[];
@@ -152,20 +154,23 @@ export function evaluateFinal(
     }
     return { phase: p.id, name: p.name, latest, verified };
   });
-  if (!wanted) {
-    const byVersion = new Map<string, number[]>();
-    for (const p of phases) {
-      if (!p.latest) continue;
-      const v = p.latest.targetVersion ?? 'no recorded version';
-      byVersion.set(v, [...(byVersion.get(v) ?? []), p.phase]);
-    }
-    if (byVersion.size > 1) {
-      const list = [...byVersion].map(([v, ps]) => `${v}: phase${ps.length > 1 ? 's' : ''} ${ps.join(', ')}`);
-      problems.push(
-        `The latest runs verified different versions (${list.join('; ')}): set TARGET_VERSION to the release being signed off, and run the phases that lack it`,
-      );
-    }
+  // With TARGET_VERSION every latest run is of that version; without it they may be of several.
+  const byVersion = new Map<string | null, number[]>();
+  for (const p of phases) {
+    if (!p.latest) continue;
+    // A line written before versions were kept has none.
+    const v = p.latest.targetVersion ?? null;
+    byVersion.set(v, [...(byVersion.get(v) ?? []), p.phase]);
   }
+  if (byVersion.size > 1) {
+    const list = [...byVersion].map(
+      ([v, ps]) => `${v ?? 'no recorded version'}: phase${ps.length > 1 ? 's' : ''} ${ps.join(', ')}`,
+    );
+    problems.push(
+      `The latest runs verified different versions (${list.join('; ')}): set TARGET_VERSION to the release being signed off, and run the phases that lack it`,
+    );
+  }
+  const version = byVersion.size === 1 ? ([...byVersion.keys()][0] ?? null) : null;
   const latestRuns = phases
     .map((p) => p.latest)
     .filter((e): e is HistoryEntry => e !== null)
@@ -183,14 +188,12 @@ export function evaluateFinal(
       text: `${label}: ${formatMeasurement(measurement)} ${ok ? '✅' : '❌'}`,
     };
   });
-  return { ok: problems.length === 0, phases, problems, metrics };
+  return { ok: problems.length === 0, version, phases, problems, metrics };
 }
 
 /** The final block (only when evaluateFinal said ok). */
 export function finalBlock(f: FinalSignoff, who: string, now: Date): string {
   const unmeasured = f.metrics.filter((m) => m.ok === null).length;
-  const versions = new Set(f.phases.map((p) => p.latest?.targetVersion ?? null));
-  const [version] = versions;
   return (
     [
       '',
@@ -210,7 +213,7 @@ export function finalBlock(f: FinalSignoff, who: string, now: Date): string {
       '',
       RULE,
       `Deployment Completed: ${now.toISOString()}`,
-      ...(versions.size === 1 && version ? [`Target Version: ${version}`] : []),
+      ...(f.version ? [`Target Version: ${f.version}`] : []),
       `Verified by: ${who}`,
       RULE,
       '',
