@@ -14,12 +14,13 @@ import { deploymentBlock, formatDuration } from './signoff.ts';
 export type Templates = Record<string, string>;
 
 /**
- * Templates compiled by an earlier run, by key (write.ts keeps them under node_modules/.cache):
- * compiling the three report pages cost ~0.1 s of every run's verdict, a compiled one ~7 ms.
+ * Templates compiled by an earlier run, by template name and a hash of what it was compiled from
+ * (write.ts keeps the newest of each template under node_modules/.cache): compiling the three
+ * report pages cost ~0.1 s of every run's verdict, a compiled one ~7 ms.
  */
 export interface TemplateSpecs {
-  get(key: string): string | undefined;
-  set(key: string, spec: string): void;
+  get(name: string, hash: string): string | undefined;
+  set(name: string, hash: string, spec: string): void;
 }
 
 export interface RenderContext {
@@ -406,12 +407,11 @@ function template(ctx: RenderContext, name: string, escape: boolean): Handlebars
   // A compiled template is the source of one JavaScript object (Handlebars.precompile).
   const fromSpec = (spec: string) =>
     withHelpers(handlebars(false)).template(new Function(`return ${spec};`)());
-  // `<template>-<hash>`: the cache keeps one entry a template, the newest (templateSpecCache).
-  const key = `${name.replace(/[^A-Za-z0-9]+/g, '_')}-${createHash('sha256')
+  const hash = createHash('sha256')
     .update(JSON.stringify([handlebars(false).VERSION, name, options, source]))
     .digest('hex')
-    .slice(0, 24)}`;
-  const cached = ctx.specs.get(key);
+    .slice(0, 24);
+  const cached = ctx.specs.get(name, hash);
   if (cached !== undefined) {
     try {
       return fromSpec(cached);
@@ -420,7 +420,7 @@ function template(ctx: RenderContext, name: string, escape: boolean): Handlebars
     }
   }
   const spec = handlebars(true).precompile(source, options) as string;
-  ctx.specs.set(key, spec);
+  ctx.specs.set(name, hash, spec);
   return fromSpec(spec);
 }
 

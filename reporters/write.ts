@@ -64,36 +64,35 @@ export const TEMPLATE_SPEC_DIR = path.join(
 );
 
 /**
- * Compiled templates on disk (render.ts names them `<template>-<hash>`, the hash of handlebars'
- * version, the template's name, options and source, so an edited template is compiled again, and
- * its older entries are removed when the new one is written). Only a speed-up:
- * an entry that cannot be read is compiled again, one that cannot be written is not kept, and
+ * Compiled templates on disk, one file a template: `<template>-<hash>.js`, the hash render.ts
+ * takes of handlebars' version, the template's name, options and source, so an edited template is
+ * compiled again and its older entry removed when the new one is written. Only a speed-up: an
+ * entry that cannot be read is compiled again, one that cannot be written is not kept, and
  * neither is an error.
  */
 export function templateSpecCache(dir = TEMPLATE_SPEC_DIR): TemplateSpecs {
-  const file = (key: string) => path.join(dir, `${key}.js`);
+  const prefix = (name: string) => `${name.replace(/[^A-Za-z0-9]+/g, '_')}-`;
+  const file = (name: string, hash: string) => path.join(dir, `${prefix(name)}${hash}.js`);
   return {
-    get(key) {
+    get(name, hash) {
       try {
-        return readFileSync(file(key), 'utf8');
+        return readFileSync(file(name, hash), 'utf8');
       } catch {
         return undefined;
       }
     },
-    set(key, spec) {
+    set(name, hash, spec) {
+      const kept = file(name, hash);
       try {
-        atomicWrite(file(key), spec);
+        atomicWrite(kept, spec);
       } catch {
         // A read-only checkout compiles its templates every run, as before this cache.
         return;
       }
       // The same template's older entries (an edited template, another handlebars) go.
-      const dash = key.lastIndexOf('-');
-      if (dash < 1) return;
-      const prefix = key.slice(0, dash + 1);
       try {
         for (const entry of readdirSync(dir)) {
-          if (entry.startsWith(prefix) && entry.endsWith('.js') && entry !== `${key}.js`) {
+          if (entry.startsWith(prefix(name)) && entry.endsWith('.js') && path.join(dir, entry) !== kept) {
             rmSync(path.join(dir, entry), { force: true });
           }
         }

@@ -508,7 +508,10 @@ describe('compiled templates kept between runs', () => {
     assert.equal(entries.length, 3);
     let compiled = 0;
     const counting = templateSpecCache(dir);
-    const spy = { get: counting.get, set: (k: string, v: string) => (compiled++, counting.set(k, v)) };
+    const spy = {
+      get: counting.get,
+      set: (n: string, h: string, v: string) => (compiled++, counting.set(n, h, v)),
+    };
     assert.deepEqual(pages(render(model, { templates, now, specs: spy })), fresh);
     assert.equal(compiled, 0, 'every page came from the cache');
     // A damaged entry: the page is compiled again, and the entry replaced.
