@@ -243,7 +243,7 @@ describe('final sign-off decision', () => {
       v2.problems[0] ?? '',
       /^Phase 1 \(Hotfixes\): no run of version v2 recorded \(the latest, at 2026-11-21T10:00:00Z, verified v1\); run it on v2$/,
     );
-    // A failed v1 run after v2's pass does not hide behind it when v2 is signed off, and counts for v1.
+    // A failed v1 run after v2's pass counts when v1 is signed off: phase 3 is FAILED for v1.
     const failedV1 = text([
       ...v1,
       v(3, 'v2', '2026-11-29T10:00:00Z'),
