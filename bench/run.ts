@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [--runs N] [--only suite,reporter,merge,screenshots] [--sizes 500,2000]
 // [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
-// [--workers N] [--plain-shots] [--out path] [--compare <ref> [--compare-parts suite,demo,reporter,merge]]`:
+// [--workers N] [--plain-shots | --foreign-shots] [--out path] [--compare <ref> [--compare-parts suite,demo,reporter,merge]]`:
 // measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
 // and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
 // them). `--compare <ref>` (the section `compare`, alone unless --only names more) measures this
@@ -27,7 +27,7 @@ type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--only ${SECTIONS.join(',')}] [--sizes 500,2000]
   [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
-  [--workers N] [--plain-shots] [--out path] [--compare <ref> [--compare-parts suite,demo,reporter,merge]]
+  [--workers N] [--plain-shots | --foreign-shots] [--out path] [--compare <ref> [--compare-parts suite,demo,reporter,merge]]
 Method, results and how to read them: BENCHMARKS.md.`;
 
 function parseCli() {
@@ -53,6 +53,7 @@ const CLI_OPTIONS = {
   workers: { type: 'string' },
   out: { type: 'string' },
   'plain-shots': { type: 'boolean', default: false },
+  'foreign-shots': { type: 'boolean', default: false },
   compare: { type: 'string' },
   'compare-parts': { type: 'string' },
   help: { type: 'boolean', default: false },
@@ -134,8 +135,9 @@ if (replayVariants && !replayVariants.includes('dot')) {
   console.error('bench: --variants must include dot, the baseline');
   process.exit(2);
 }
-/** Screenshots of sections 2–3 as plain attachments (the reporter measures them) or measured ones. */
-const shotStyle = values['plain-shots'] ? 'plain' : 'measured';
+/** Screenshots of sections 2–3: measured at capture, plain attachments in checks of our `test`, or
+ *  plain attachments in bare Playwright tests (synthetic-suite.ts, ShotStyle). */
+const shotStyle = values['foreign-shots'] ? 'foreign' : values['plain-shots'] ? 'plain' : 'measured';
 const mode = quick ? 'quick' : 'latest';
 const outBase = values.out ?? path.join(repo, 'bench/results', mode);
 

@@ -5,10 +5,10 @@ import {
   ANNOTATION,
   causeOf,
   checklistIdsOf,
-  decodeScreenshotMeta,
   inconclusiveCauseOf,
   measurementsOf,
   missingSettingOf,
+  screenshotsOf,
   warningsOf,
   type Cause,
   type Fault,
@@ -358,8 +358,6 @@ export function slug(name: string): string {
   return s.slice(0, 60) || 'screenshot';
 }
 
-const IMAGE_EXT: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
-
 /**
  * Every image attached by a check's final attempt, named `<phase>_<n>_<slug>.<ext>` with n in a
  * stable order (catalogue position of the check's first checklist item, then file/line, then
@@ -393,56 +391,6 @@ export function planScreenshots(
     }
   }
   return plans;
-}
-
-export interface ScreenshotOf {
-  attachmentIndex: number;
-  name: string;
-  contentType: string;
-  ext: string;
-  meta: ScreenshotMeta | null;
-  /** The thumbnail the check attached with the facts it measured, if any. */
-  thumbnailIndex: number | null;
-}
-
-/**
- * The images of one check that are screenshots of their own (not the thumbnails attached beside
- * them), in attachment order: what planScreenshots names, and what the reporter may start
- * measuring as soon as the check ends.
- */
-export function screenshotsOf(t: Pick<TestSnap, 'annotations' | 'attachments'>): ScreenshotOf[] {
-  const metas = screenshotMetas(t.annotations);
-  // A thumbnail the check attached beside its screenshot is part of that screenshot's evidence.
-  const thumbnails = new Set([...metas.values()].flatMap((m) => (m.facts ? [m.facts.thumbnail] : [])));
-  const out: ScreenshotOf[] = [];
-  t.attachments.forEach((a, attachmentIndex) => {
-    const ext = IMAGE_EXT[a.contentType];
-    if (!ext || thumbnails.has(a.name)) return;
-    const meta = metas.get(a.name) ?? null;
-    const thumbnailName = meta?.facts?.thumbnail;
-    const thumbnailIndex = thumbnailName
-      ? t.attachments.findIndex((b) => b.name === thumbnailName && b.contentType === 'image/png')
-      : -1;
-    out.push({
-      attachmentIndex,
-      name: a.name,
-      contentType: a.contentType,
-      ext,
-      meta,
-      thumbnailIndex: thumbnailIndex >= 0 ? thumbnailIndex : null,
-    });
-  });
-  return out;
-}
-
-function screenshotMetas(annotations: TestSnap['annotations']): Map<string, ScreenshotMeta> {
-  const out = new Map<string, ScreenshotMeta>();
-  for (const a of annotations) {
-    if (a.type !== ANNOTATION.screenshot || !a.description) continue;
-    const meta = decodeScreenshotMeta(a.description);
-    if (meta) out.set(meta.name, meta);
-  }
-  return out;
 }
 
 /** A check's colour (DESIGN.md "The check model"), read from the result contract's annotations. */

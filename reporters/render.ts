@@ -436,7 +436,7 @@ export function screenshotReport(model: RunModel): string {
           file: s.file,
           check: byId.get(s.testId) ?? '',
           name: s.name,
-          url: s.meta?.url ?? null,
+          url: s.meta?.url || null,
           viewport: s.meta?.viewport ?? null,
           sha256: s.sha256,
           size: s.size,

@@ -2,7 +2,15 @@
 // plain data and pure functions, importing only phases/. A check records its result here; the
 // reporter reads it back from the annotations, never from prose (STYLE.md "One result, written
 // once"). Every message format has its writer and its reader side by side in messages.ts.
-import { decodeCause, decodeMeasurement, encodeCause, encodeMeasurement, skipReason } from './messages.ts';
+import {
+  decodeCause,
+  decodeMeasurement,
+  decodeScreenshotMeta,
+  encodeCause,
+  encodeMeasurement,
+  skipReason,
+  type ScreenshotMeta,
+} from './messages.ts';
 
 /** The annotation and attachment vocabulary: the only names the two sides share. */
 export const ANNOTATION = {
@@ -168,6 +176,66 @@ export function checklistIdsOf(annotations: Annotations): string[] {
   return annotations
     .filter((a) => a.type === ANNOTATION.checklist && a.description)
     .map((a) => a.description as string);
+}
+
+/** The file extension of each image type a report keeps as a screenshot. */
+export const IMAGE_EXT: Readonly<Record<string, string>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+};
+
+export interface ScreenshotOf {
+  attachmentIndex: number;
+  name: string;
+  contentType: string;
+  ext: string;
+  meta: ScreenshotMeta | null;
+  /** The thumbnail the check attached with the facts it measured, if any. */
+  thumbnailIndex: number | null;
+}
+
+/**
+ * The images of one check that are screenshots of their own (not the thumbnails attached beside
+ * them), in attachment order: what the reporter names and files, and what a check's worker
+ * measures when the check attached it without facts (fixtures/screenshot-facts.ts).
+ */
+export function screenshotsOf(t: {
+  annotations: Annotations;
+  attachments: readonly { name: string; contentType: string }[];
+}): ScreenshotOf[] {
+  const metas = screenshotMetas(t.annotations);
+  // A thumbnail the check attached beside its screenshot is part of that screenshot's evidence.
+  const thumbnails = new Set([...metas.values()].flatMap((m) => (m.facts ? [m.facts.thumbnail] : [])));
+  const out: ScreenshotOf[] = [];
+  t.attachments.forEach((a, attachmentIndex) => {
+    const ext = IMAGE_EXT[a.contentType];
+    if (!ext || thumbnails.has(a.name)) return;
+    const meta = metas.get(a.name) ?? null;
+    const thumbnailName = meta?.facts?.thumbnail;
+    const thumbnailIndex = thumbnailName
+      ? t.attachments.findIndex((b) => b.name === thumbnailName && b.contentType === 'image/png')
+      : -1;
+    out.push({
+      attachmentIndex,
+      name: a.name,
+      contentType: a.contentType,
+      ext,
+      meta,
+      thumbnailIndex: thumbnailIndex >= 0 ? thumbnailIndex : null,
+    });
+  });
+  return out;
+}
+
+function screenshotMetas(annotations: Annotations): Map<string, ScreenshotMeta> {
+  const out = new Map<string, ScreenshotMeta>();
+  for (const a of annotations) {
+    if (a.type !== ANNOTATION.screenshot || !a.description) continue;
+    const meta = decodeScreenshotMeta(a.description);
+    if (meta) out.set(meta.name, meta);
+  }
+  return out;
 }
 
 /** Measurement names the final sign-off reads. */

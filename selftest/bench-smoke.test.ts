@@ -123,13 +123,19 @@ describe('synthetic suite', () => {
     // Screenshots go through the checks' own capture path (measured in the worker).
     assert.match(spec, /from '\.\.\/\.\.\/\.\.\/fixtures\/screenshot-facts\.ts'/);
     assert.match(spec, /await attachScreenshot\(testInfo, png, meta\)/);
-    // Plain attachments leave the measuring to the reporter, as testInfo.attach in a QA check does.
+    // Plain attachments, as testInfo.attach in a QA engineer's check: written with our `test`
+    // (whose worker measures them), or with bare Playwright (the reporter measures them).
     const plain = renderSpec(planSuite(100, 'plain').files[0] ?? [], dir, repo, 'plain');
-    assert.doesNotMatch(plain, /await attachScreenshot\(/);
-    assert.match(
-      plain,
-      /await testInfo\.attach\(`login page \$\{shot\}`, \{ body: png, contentType: 'image\/png' \}\)/,
-    );
+    const foreign = renderSpec(planSuite(100, 'foreign').files[0] ?? [], dir, repo, 'foreign');
+    for (const s of [plain, foreign]) {
+      assert.doesNotMatch(s, /await attachScreenshot\(/);
+      assert.match(
+        s,
+        /await testInfo\.attach\(`login page \$\{shot\}`, \{ body: png, contentType: 'image\/png' \}\)/,
+      );
+    }
+    assert.match(plain, /import \{ test \} from '\.\.\/\.\.\/\.\.\/fixtures\/index\.ts'/);
+    assert.match(foreign, /import \{ test, expect \} from '@playwright\/test'/);
   });
 
   const dir = path.join(repo, `.tmp/bench-smoke-${randomBytes(4).toString('hex')}`);

@@ -33,7 +33,7 @@ import {
 import { causeOf, missingSettingOf, record, type Cause } from '../results/index.ts';
 import { formatRate, render, resultLine, shellQuote } from '../reporters/render.ts';
 import { deploymentBlock, evaluateFinal, finalBlock } from '../reporters/signoff.ts';
-import { runMessage, shouldNotify } from '../reporters/notify.ts';
+import { hasChannel, runMessage, shouldNotify } from '../reporters/notify.ts';
 import {
   atomicWrite,
   createRunDirs,
@@ -442,6 +442,14 @@ describe('the inconclusive message', () => {
     assert.match(m.text, /Do not roll back on this result/);
     assert.match(m.text, /https:\/\/ci\.example\.test\/storage\/reports\/phase_3_x\/INDEX\.md/);
     assert.doesNotMatch(m.text, /ROLLBACK REQUIRED|Deployment Complete/);
+  });
+
+  test('a message is composed only when a channel can carry it', () => {
+    assert.equal(hasChannel({}), false);
+    // SMTP without a recipient sends nothing (the settings refuse it; the reporter must not try).
+    assert.equal(hasChannel({ smtpUrl: 'smtp://127.0.0.1:2525' }), false);
+    assert.equal(hasChannel({ smtpUrl: 'smtp://127.0.0.1:2525', emailTo: 'ops@example.test' }), true);
+    assert.equal(hasChannel({ slackWebhookUrl: 'https://hooks.example.test/x' }), true);
   });
 });
 

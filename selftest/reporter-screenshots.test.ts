@@ -14,6 +14,7 @@ import {
   fileList,
   fromProject,
   read,
+  REPO,
 } from './helpers/inline-project.ts';
 
 const TAGS = fromProject('fixtures/tags.ts');
@@ -214,3 +215,119 @@ test(
     );
   },
 );
+
+// Images a check written with our `test` attached without facts (a QA engineer's testInfo.attach,
+// Playwright's own failure screenshot): the check's worker measures them when the check ends
+// (fixtures/screenshot-facts.ts), so the runner receives the facts and the thumbnail with the
+// result, and neither the report nor a merge of shards decodes them again. The JSON reporter shows
+// what arrived from the worker; our report that it was used. An image the worker cannot read, and
+// two images of one name, are left to the reporter as before.
+const plainSpec = `import { expect } from '@playwright/test';
+import sharp from 'sharp';
+import { test } from '${fromProject('fixtures/index.ts')}';
+import { check } from '${TAGS}';
+
+const drawn = () =>
+  sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400"><rect width="640" height="400" fill="#fff"/><rect x="40" y="40" width="300" height="60" fill="#1f2937"/></svg>')).png().toBuffer();
+const white = () =>
+  sharp({ create: { width: 640, height: 400, channels: 3, background: '#ffffff' } }).png().toBuffer();
+
+test('Login page renders', check({ phase: 1, kind: 'e2e', covers: 'p1.login-page' }), async ({}, info) => {
+  await info.attach('login page', { body: await drawn(), contentType: 'image/png' });
+});
+test('Appointment form displays', check({ phase: 1, kind: 'e2e', covers: 'p1.appointment-form' }), async ({ page }) => {
+  await page.setContent('<body style="margin:0;background:#fff"></body>');
+  expect(1, 'fails on purpose: Playwright attaches its own screenshot').toBe(2);
+});
+test('Error page explains itself', check({ phase: 1, kind: 'e2e', covers: 'p1.no-console-errors' }), async ({}, info) => {
+  await info.attach('error page', { body: Buffer.from('not an image at all'), contentType: 'image/png' });
+  await info.attach('twice', { body: await white(), contentType: 'image/png' });
+  await info.attach('twice', { body: await drawn(), contentType: 'image/png' });
+});
+`;
+
+interface JsonAttachment {
+  name: string;
+  contentType: string;
+}
+interface JsonTestResult {
+  annotations: { type: string; description?: string }[];
+  attachments: JsonAttachment[];
+}
+
+const w = createProject('rep-shots-plain');
+after(() => w.cleanup());
+
+test("images attached without facts are measured in the check's worker", { timeout: 290_000 }, async () => {
+  w.write({
+    'playwright.config.ts': `import { defineConfig } from '@playwright/test';
+import { chooseChromium } from '${BROWSER}';
+export default defineConfig({
+  testDir: '.',
+  timeout: 30000,
+  workers: 2,
+  reporter: [[${JSON.stringify(path.join(REPO, 'reporters', 'reporter.ts'))}], ['json', { outputFile: 'results.json' }]],
+  use: {
+    screenshot: 'only-on-failure',
+    browserName: 'chromium',
+    viewport: { width: 1280, height: 800 },
+    launchOptions: { executablePath: chooseChromium(undefined).executablePath },
+  },
+});
+`,
+    'plain.spec.ts': plainSpec,
+  });
+  expectCode(await w.test(), 1, 'run');
+  const results = new Map<string, JsonTestResult>();
+  const json = JSON.parse(read(path.join(w.dir, 'results.json'))) as {
+    suites: { specs: { title: string; tests: { results: JsonTestResult[] }[] }[] }[];
+  };
+  for (const s of json.suites)
+    for (const spec of s.specs) results.set(spec.title, spec.tests[0]!.results[0]!);
+  const factsOf = (title: string) =>
+    (results.get(title)?.annotations ?? [])
+      .filter((a) => a.type === 'screenshot')
+      .map(
+        (a) =>
+          JSON.parse(a.description ?? '{}') as {
+            name: string;
+            facts?: { blank: boolean; thumbnail: string };
+          },
+      );
+  const attached = (title: string) => (results.get(title)?.attachments ?? []).map((a) => a.name);
+
+  // The plain attachment: facts and a thumbnail came from the worker.
+  assert.deepEqual(
+    factsOf('Login page renders').map((m) => [m.name, m.facts?.blank, m.facts?.thumbnail]),
+    [['login page', false, 'login page (thumbnail)']],
+  );
+  assert.deepEqual(attached('Login page renders'), ['login page', 'login page (thumbnail)']);
+  // Playwright's own failure screenshot (a blank page): measured there too.
+  assert.deepEqual(
+    factsOf('Appointment form displays').map((m) => [m.name, m.facts?.blank]),
+    [['screenshot', true]],
+  );
+  assert.ok(attached('Appointment form displays').includes('screenshot (thumbnail)'));
+  // Unreadable, or two of one name: nothing added in the worker.
+  assert.deepEqual(factsOf('Error page explains itself'), []);
+  assert.deepEqual(attached('Error page explains itself'), ['error page', 'twice', 'twice']);
+
+  // The report: every image filed once, the worker's verdicts used, the rest measured there.
+  const dir = w.screenshotDirs()[0] as string;
+  const report = JSON.parse(read(path.join(dir, 'report.json'))) as { screenshots: ShotEntry[] };
+  assert.deepEqual(
+    report.screenshots.map((s) => [s.file, s.verdict, s.url]),
+    [
+      ['1_1_login_page.png', 'ok', null],
+      ['1_2_screenshot.png', 'blank', null],
+      ['1_3_error_page.png', 'blank', null],
+      ['1_4_twice.png', 'blank', null],
+      ['1_5_twice.png', 'ok', null],
+    ],
+  );
+  assert.equal(report.screenshots[2]?.thumbnail, null, 'the unreadable image has no thumbnail');
+  for (const s of report.screenshots.filter((x) => x.thumbnail)) {
+    const thumb = await sharp(readFileSync(path.join(dir, s.thumbnail))).metadata();
+    assert.equal(thumb.width, 320, `${s.thumbnail} is a 320-px thumbnail`);
+  }
+});
