@@ -13,6 +13,7 @@ import {
   rmdirSync,
   rmSync,
 } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,7 +190,10 @@ export async function gatherEvidence(
     } catch (err) {
       return unreadable(plan, Buffer.alloc(0), (err as Error).message);
     }
-    atomicWrite(path.join(screenshotDir, plan.file), bytes);
+    const copied = atomicWriteInFolder(path.join(screenshotDir, plan.file), bytes);
+    // Awaited below on every path; handled now, so a failure while the image is measured is not
+    // an unhandled rejection meanwhile.
+    copied.catch(() => undefined);
     const thumbnail = `thumbnails/${plan.file.replace(/\.[a-z]+$/, '')}.png`;
     let measured = capturedFacts(byId.get(plan.testId)?.attachments ?? [], plan, bytes);
     if (!measured) {
@@ -197,10 +201,11 @@ export async function gatherEvidence(
         const { thumbnail: thumbBytes, ...measures } = await measure(bytes);
         measured = { measures, thumbnail: thumbBytes };
       } catch (err) {
+        await copied;
         return unreadable(plan, bytes, `not a readable image: ${(err as Error).message}`);
       }
     }
-    atomicWrite(path.join(screenshotDir, thumbnail), measured.thumbnail);
+    await Promise.all([copied, atomicWriteInFolder(path.join(screenshotDir, thumbnail), measured.thumbnail)]);
     return { ...plan, ...measured.measures, thumbnail, thumbnailSize: measured.thumbnail.length };
   };
   const screenshots = await inPlanOrder(plans, SCREENSHOTS_IN_FLIGHT, one);
@@ -458,12 +463,32 @@ export function sweepStaleTemps(storageDir: string): number {
   return removed;
 }
 
+function tempName(file: string): string {
+  return `${file}.tmp-${process.pid}-${Math.random().toString(16).slice(2)}`;
+}
+
 /** Temp file in the same folder, then rename: a reader never sees half a file. */
 export function atomicWrite(file: string, content: string | Buffer): void {
-  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(16).slice(2)}`;
+  const tmp = tempName(file);
   at('create', path.dirname(file), () => mkdirSync(path.dirname(file), { recursive: true }));
   at('write', file, () => writeFileSync(tmp, content));
   at('write', file, () => renameSync(tmp, file));
+}
+
+/**
+ * atomicWrite into a folder that exists, off the main thread: the screenshots' copies and
+ * thumbnails are hundreds of new files, and creating a file blocked the reporter for 0.1–0.3 ms
+ * each while the disk was busy (BENCHMARKS.md, section 11); libuv's threads create them side by side.
+ */
+async function atomicWriteInFolder(file: string, content: Buffer): Promise<void> {
+  const tmp = tempName(file);
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(`cannot write ${file}: ${code}`, { cause: err });
+  }
 }
 
 export function appendText(file: string, text: string, secrets: readonly string[]): void {

@@ -23,6 +23,7 @@ import {
   countChecks,
   decide,
   groupCauses,
+  phaseTagsOf,
   resolvePhase,
   slug,
   worstStatus,
@@ -68,6 +69,20 @@ describe('phase of a run', () => {
   });
   test('@phase10-like tags are not phase tags', () => {
     assert.equal(resolvePhase([{ tags: ['@phase10', '@phase1'] }], null, null).phase, 1);
+    assert.deepEqual(
+      phaseTagsOf([
+        '@phase3',
+        '@api',
+        '@phase10',
+        '@phase',
+        '@phase9',
+        '@phase0',
+        '@Phase2',
+        'x@phase4',
+        '@phase1',
+      ]),
+      [1, 3],
+    );
   });
 });
 
