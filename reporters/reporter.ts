@@ -67,8 +67,9 @@ export default class PhaseReporter implements Reporter {
   private settingsError: string | undefined;
   private secrets: string[] = [];
   private readonly tests = new Map<string, TestSnap>();
-  /** Tests known at onBegin that never reported (a run stopped early). */
-  private readonly planned = new Map<string, TestSnap>();
+  /** Every test known at onBegin: those that never report (a run stopped early) are listed as
+   *  skipped. Playwright's own objects, snapshotted only if they never report. */
+  private planned: TestCase[] = [];
   private readonly globalErrors: string[] = [];
   private readonly preflight = new Set<string>();
   private meta: PhasegateMetadata = { deploymentPhase: null, targetVersion: null };
@@ -99,9 +100,7 @@ export default class PhaseReporter implements Reporter {
     this.listOnly = (config.argv ?? []).includes('--list');
     this.noteMetadata(phasegateMetadata(config.metadata));
     for (const l of preflightLinesOf(config.metadata)) this.preflight.add(this.r(l));
-    for (const test of suite.allTests()) {
-      this.planned.set(test.id, this.snap(test, undefined));
-    }
+    this.planned = suite.allTests();
   }
 
   onError(error: TestError): void {
@@ -200,8 +199,9 @@ export default class PhaseReporter implements Reporter {
       );
     }
     const tests = [...this.tests.values()];
-    for (const [id, t] of this.planned) {
-      if (!this.tests.has(id)) {
+    for (const test of this.planned) {
+      if (!this.tests.has(test.id)) {
+        const t = this.snap(test, undefined);
         tests.push({
           ...t,
           annotations: [

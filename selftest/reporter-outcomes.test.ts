@@ -324,4 +324,27 @@ test('Appointment creation', check({ phase: 1, kind: 'api', covers: 'p1.appointm
     assert.match(log, /Status: ❌ FAILED/);
     assert.match(log, /1\/2 PASSED, 1 FAILED \(1 critical\)/);
   });
+
+  test('a run stopped early lists the checks that never ran as skipped', async () => {
+    const run = await runProject(
+      'stopped',
+      `import { test, expect } from '@playwright/test';
+import { check } from '${TAGS}';
+test.describe.configure({ mode: 'serial' });
+test('API health', check({ phase: 1, kind: 'api', covers: 'p1.api-health' }), async () => { expect(1).toBe(2); });
+test('Database connectivity', check({ phase: 1, kind: 'api', covers: 'p1.db-connectivity' }), async () => { expect(1).toBe(1); });
+test('Cache operations', check({ phase: 1, kind: 'api', covers: 'p1.cache-operations' }), async () => { expect(1).toBe(1); });
+`,
+      {},
+      'maxFailures: 1,',
+    );
+    expectCode(run.r, 1, 'stopped run');
+    assert.equal(run.status.TOTAL, '3', 'the checks that never ran are counted');
+    assert.equal(run.status.FAILED, '1');
+    for (const title of ['Database connectivity', 'Cache operations']) {
+      const line = run.summary.find((l) => l.includes(title)) ?? '';
+      assert.match(line, /SKIP/, `${title}: ${line}`);
+    }
+    assert.match(read(path.join(run.dir, 'api.log')), /did not run \(the run stopped before it\)/);
+  });
 });
