@@ -513,8 +513,9 @@ export function successRate(c: Counts): number {
 
 /**
  * Run status and recommendation (DESIGN.md), worst first: a failed `@critical` check → ROLLBACK;
- * any other failure (or an error outside the checks, or a run where no check ran) →
- * FIX_AND_RETEST; checks the checker could not verify → ERROR / INCONCLUSIVE (never a
+ * any other failure (or an error outside the checks, or a run whose selected checks were all
+ * skipped) → FIX_AND_RETEST; checks the checker could not verify, or no check selected at all →
+ * ERROR / INCONCLUSIVE (never a
  * rollback: a real failure of the target above outranks it); warnings or skipped checks →
  * MONITOR (a skipped check verified nothing, so the run is never silently green); else PROCEED.
  */
@@ -523,6 +524,10 @@ export function decide(
   globalErrors: number,
 ): { status: RunStatus; recommendation: Recommendation } {
   if (c.criticalFailures > 0) return { status: 'FAIL', recommendation: 'ROLLBACK' };
+  // No check selected at all (a `--grep` or file filter that matches none; Playwright adds its
+  // "No tests found" error), or none that loaded: the invocation or the suite failed, not the
+  // target, and nothing about the target is known.
+  if (c.total === 0) return { status: 'ERROR', recommendation: 'INCONCLUSIVE' };
   if (c.failed > 0 || globalErrors > 0 || c.executed === 0)
     return { status: 'FAIL', recommendation: 'FIX_AND_RETEST' };
   if (c.inconclusive > 0) return { status: 'ERROR', recommendation: 'INCONCLUSIVE' };
@@ -581,7 +586,11 @@ export function groupCauses(checks: readonly Check[]): CauseGroup[] {
 }
 
 /** "could not verify Phase 3: Chromium not found at /x (10 browser checks)". */
+export const NOTHING_SELECTED =
+  'no check was selected (a --grep or file filter that matches no check: see `npx playwright test --list`)';
+
 function verdictCauseOf(phase: number, checks: readonly Check[], groups: readonly CauseGroup[]): string {
+  if (checks.length === 0) return `could not verify Phase ${phase}: ${NOTHING_SELECTED}`;
   const inconclusive = checks.filter((c) => c.status === 'INCONCLUSIVE');
   const group = groups.find((g) => g.status === 'INCONCLUSIVE');
   const first = group?.text ?? inconclusive[0]?.inconclusive?.text ?? 'the checker could not verify';

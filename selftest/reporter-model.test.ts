@@ -116,7 +116,11 @@ describe('recommendation', () => {
   test('an error outside the checks, or nothing run, is never green', () => {
     assert.equal(decide(countChecks(checks(['PASS'])), 1).status, 'FAIL');
     assert.equal(decide(countChecks(checks(['SKIP'])), 0).status, 'FAIL');
-    assert.equal(decide(countChecks([]), 0).recommendation, 'FIX_AND_RETEST');
+  });
+  test('no check selected at all: INCONCLUSIVE, the invocation is at fault, not the target', () => {
+    // Playwright reports "No tests found" as an error outside the checks: still not the target's.
+    for (const errors of [0, 1])
+      assert.deepEqual(decide(countChecks([]), errors), { status: 'ERROR', recommendation: 'INCONCLUSIVE' });
   });
 });
 

@@ -325,6 +325,29 @@ test('Appointment creation', check({ phase: 1, kind: 'api', covers: 'p1.appointm
     assert.match(log, /1\/2 PASSED, 1 FAILED \(1 critical\)/);
   });
 
+  test('a --grep that selects no check: INCONCLUSIVE, not a failure of the target', async () => {
+    const p = createProject('rep-none');
+    projects.push(p);
+    p.write({
+      'playwright.config.ts': configSource(),
+      'none.spec.ts': `import { test, expect } from '@playwright/test';
+import { check } from '${TAGS}';
+test('API health', check({ phase: 3, kind: 'api', covers: 'p3.circuit-breaker' }), async () => { expect(1).toBe(1); });
+`,
+    });
+    const r = await p.test(['--grep', '@phase1\\b']);
+    expectCode(r, 1, 'run that selected nothing');
+    const dir = p.reportDirs()[0] as string;
+    const status = sourceStatusEnv(path.join(dir, 'status.env'));
+    assert.equal(status.TOTAL, '0');
+    assert.equal(status.STATUS, 'ERROR');
+    assert.equal(status.RECOMMENDATION, 'INCONCLUSIVE');
+    assert.match(
+      read(path.join(dir, 'summary.txt')),
+      /Result: INCONCLUSIVE - could not verify Phase 8: no check was selected \(a --grep or file filter/,
+    );
+  });
+
   test('a run stopped early lists the checks that never ran as skipped', async () => {
     const run = await runProject(
       'stopped',
