@@ -4,7 +4,10 @@
 // knows the report is complete. Every text written passes through redact().
 import {
   appendFileSync,
+  closeSync,
   mkdirSync,
+  openSync,
+  writeSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -30,7 +33,7 @@ import type {
   ScreenshotFact,
   ScreenshotPlan,
 } from './model.ts';
-import type { RenderedRun, Templates, TemplateSpecs } from './render.ts';
+import type { Chunks, RenderedRun, Templates, TemplateSpecs } from './render.ts';
 import { analyseImage, type ImageFacts } from '../results/screenshot-facts.ts';
 
 export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
@@ -468,11 +471,45 @@ function tempName(file: string): string {
 }
 
 /** Temp file in the same folder, then rename: a reader never sees half a file. */
-export function atomicWrite(file: string, content: string | Buffer): void {
+export function atomicWrite(file: string, content: string | Buffer | Chunks): void {
   const tmp = tempName(file);
   at('create', path.dirname(file), () => mkdirSync(path.dirname(file), { recursive: true }));
-  at('write', file, () => writeFileSync(tmp, content));
+  if (typeof content === 'function') at('write', file, () => writeChunks(tmp, content));
+  else at('write', file, () => writeFileSync(tmp, content));
   at('write', file, () => renameSync(tmp, file));
+}
+
+/** The pieces written as they come, ~64 KB at a time; removes its temp file if writing fails. */
+function writeChunks(file: string, chunks: Chunks): void {
+  const fd = openSync(file, 'w');
+  try {
+    let pending: string[] = [];
+    let size = 0;
+    const flush = () => {
+      writeSync(fd, pending.join(''));
+      pending = [];
+      size = 0;
+    };
+    for (const c of chunks()) {
+      pending.push(c);
+      size += c.length;
+      if (size >= 65_536) flush();
+    }
+    flush();
+  } catch (err) {
+    closeSync(fd);
+    rmSync(file, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+}
+
+/** Every text, piece by piece too, through redact(). */
+function redacted(content: string | Chunks, secrets: readonly string[]): string | Chunks {
+  if (typeof content === 'string') return redact(content, secrets);
+  return function* () {
+    for (const c of content()) yield redact(c, secrets);
+  };
 }
 
 /**
@@ -510,7 +547,7 @@ export interface WriteOptions {
 export function writeRun(model: RunModel, rendered: RenderedRun, o: WriteOptions): void {
   for (const [rel, content] of rendered.report) {
     if (rel === 'status.env') continue;
-    atomicWrite(path.join(model.reportDir, rel), redact(content, o.secrets));
+    atomicWrite(path.join(model.reportDir, rel), redacted(content, o.secrets));
   }
   for (const [rel, content] of rendered.screenshots) {
     atomicWrite(path.join(model.screenshotDir, rel), redact(content, o.secrets));
@@ -519,7 +556,7 @@ export function writeRun(model: RunModel, rendered: RenderedRun, o: WriteOptions
   appendText(deploymentLogFile(o.storageDir), rendered.deploymentBlock, o.secrets);
   if (o.stepSummaryFile) appendText(o.stepSummaryFile, rendered.stepSummary, o.secrets);
   const status = rendered.report.get('status.env');
-  if (status === undefined) throw new Error('render produced no status.env');
+  if (typeof status !== 'string') throw new Error('render produced no status.env');
   atomicWrite(path.join(model.reportDir, 'status.env'), redact(status, o.secrets));
 }
 
@@ -529,6 +566,6 @@ export const PAGES_WITH_NOTIFICATIONS = ['INDEX.md', 'index.html'];
 export function rewriteReportPages(model: RunModel, rendered: RenderedRun, o: WriteOptions): void {
   for (const rel of PAGES_WITH_NOTIFICATIONS) {
     const content = rendered.report.get(rel);
-    if (content !== undefined) atomicWrite(path.join(model.reportDir, rel), redact(content, o.secrets));
+    if (content !== undefined) atomicWrite(path.join(model.reportDir, rel), redacted(content, o.secrets));
   }
 }

@@ -32,7 +32,7 @@ import {
   type TestSnap,
 } from '../reporters/model.ts';
 import { causeOf, missingSettingOf, record, type Cause } from '../results/index.ts';
-import { formatRate, render, resultLine, shellQuote } from '../reporters/render.ts';
+import { formatRate, prettyJsonChunks, render, resultLine, shellQuote } from '../reporters/render.ts';
 import { deploymentBlock, evaluateFinal, finalBlock } from '../reporters/signoff.ts';
 import { hasChannel, runMessage, shouldNotify } from '../reporters/notify.ts';
 import {
@@ -518,7 +518,31 @@ describe('compiled templates kept between runs', () => {
   const templates = loadTemplates();
   const now = new Date('2026-11-28T05:00:04Z');
   const pages = (r: ReturnType<typeof render>) =>
-    ['INDEX.md', 'index.html', 'coverage/index.html'].map((f) => r.report.get(f));
+    ['INDEX.md', 'index.html', 'coverage/index.html'].map((f) => {
+      const page = r.report.get(f);
+      return typeof page === 'string' ? page : undefined;
+    });
+
+  test('report.json written check by check is exactly JSON.stringify of the model', () => {
+    const whole = (x: Record<string, unknown>) => JSON.stringify(x, null, 2) + '\n';
+    const pieces = (x: Record<string, unknown>) => [...prettyJsonChunks(x, 'checks')];
+    const full = { ...model, generatedAt: now.toISOString() };
+    assert.ok(model.checks.length > 1);
+    assert.equal(pieces(full).join(''), whole(full));
+    assert.ok(pieces(full).length > model.checks.length, 'one piece a check at least');
+    for (const odd of [
+      {},
+      { checks: [] },
+      { checks: 'not a list', n: 1 },
+      {
+        a: undefined,
+        checks: [{ x: 'two\nlines "quoted"', y: [1, [2, {}]], z: undefined }, undefined, null, 3],
+      },
+      { before: { deep: { er: [] } }, checks: [{}], after: () => 1, last: '✅' },
+    ] as Record<string, unknown>[]) {
+      assert.equal(pieces(odd).join(''), whole(odd), JSON.stringify(odd));
+    }
+  });
 
   test('a compiled template renders every page exactly as one compiled from its source; a damaged or outdated entry is compiled again', () => {
     const dir = path.join(tmp, 'specs');
