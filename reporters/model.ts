@@ -515,9 +515,9 @@ export function successRate(c: Counts): number {
  * Run status and recommendation (DESIGN.md), worst first: a failed `@critical` check → ROLLBACK;
  * any other failure (or an error outside the checks, or a run whose selected checks were all
  * skipped) → FIX_AND_RETEST; checks the checker could not verify, or no check selected at all →
- * ERROR / INCONCLUSIVE (never a
- * rollback: a real failure of the target above outranks it); warnings or skipped checks →
- * MONITOR (a skipped check verified nothing, so the run is never silently green); else PROCEED.
+ * ERROR / INCONCLUSIVE (never a rollback: a real failure of the target above outranks it);
+ * warnings or skipped checks → MONITOR (a skipped check verified nothing, so the run is never
+ * silently green); else PROCEED.
  */
 export function decide(
   c: Counts,
@@ -585,10 +585,10 @@ export function groupCauses(checks: readonly Check[]): CauseGroup[] {
   );
 }
 
-/** "could not verify Phase 3: Chromium not found at /x (10 browser checks)". */
-export const NOTHING_SELECTED =
+const NOTHING_SELECTED =
   'no check was selected (a --grep or file filter that matches no check: see `npx playwright test --list`)';
 
+/** "could not verify Phase 3: Chromium not found at /x (10 browser checks)". */
 function verdictCauseOf(phase: number, checks: readonly Check[], groups: readonly CauseGroup[]): string {
   if (checks.length === 0) return `could not verify Phase ${phase}: ${NOTHING_SELECTED}`;
   const inconclusive = checks.filter((c) => c.status === 'INCONCLUSIVE');

@@ -214,12 +214,12 @@ export async function sendEmail(
   }
 }
 
-/** Sends `message` on every configured channel; never throws. */
 /** Whether any channel is configured: without one a run composes no message at all. */
 export function hasChannel(s: Pick<NotifySettings, 'slackWebhookUrl' | 'smtpUrl' | 'emailTo'>): boolean {
   return Boolean(s.slackWebhookUrl || (s.smtpUrl && s.emailTo));
 }
 
+/** Sends `message` on every configured channel; never throws. */
 export async function sendAll(message: Message, s: NotifySettings): Promise<NotificationOutcome[]> {
   const jobs: Promise<NotificationOutcome>[] = [];
   if (s.slackWebhookUrl) jobs.push(sendSlack(s.slackWebhookUrl, message, s));

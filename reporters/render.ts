@@ -495,23 +495,25 @@ export function consoleLines(model: RunModel): string[] {
 export function* prettyJsonChunks(value: Record<string, unknown>, list: string): Generator<string> {
   const indent = (json: string, by: string) => json.split('\n').join(`\n${by}`);
   let first = true;
+  const property = (key: string) => {
+    const head = `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    first = false;
+    return head;
+  };
   yield '{';
   for (const [key, v] of Object.entries(value)) {
-    const streamed = key === list && Array.isArray(v) && v.length > 0;
-    const whole = streamed ? '' : (JSON.stringify(v, null, 2) as string | undefined);
-    if (whole === undefined) continue; // undefined and functions: left out, as JSON.stringify does
-    yield `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
-    first = false;
-    if (!streamed || !Array.isArray(v)) {
-      yield indent(whole, '  ');
+    if (key === list && Array.isArray(v) && v.length > 0) {
+      yield `${property(key)}[`;
+      for (let i = 0; i < v.length; i++) {
+        const item = (JSON.stringify(v[i], null, 2) as string | undefined) ?? 'null';
+        yield `${i ? ',' : ''}\n    ${indent(item, '    ')}`;
+      }
+      yield '\n  ]';
       continue;
     }
-    yield '[';
-    for (let i = 0; i < v.length; i++) {
-      const item = (JSON.stringify(v[i], null, 2) as string | undefined) ?? 'null';
-      yield `${i ? ',' : ''}\n    ${indent(item, '    ')}`;
-    }
-    yield '\n  ]';
+    const whole = JSON.stringify(v, null, 2) as string | undefined;
+    if (whole === undefined) continue; // undefined and functions: left out, as JSON.stringify does
+    yield `${property(key)}${indent(whole, '  ')}`;
   }
   yield first ? '}\n' : '\n}\n';
 }

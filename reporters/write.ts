@@ -38,13 +38,18 @@ import { analyseImage, type ImageFacts } from '../results/screenshot-facts.ts';
 
 export const TEMPLATE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'templates');
 
-/** Names a failed file operation by its path, then rethrows (STYLE.md: errors name the path). */
+/** A failed file operation, named by its path (STYLE.md: errors name the path). */
+function fileError(what: string, file: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  return new Error(`cannot ${what} ${file}: ${code}`, { cause: err });
+}
+
+/** Runs a file operation; a failure is rethrown named by its path. */
 function at<T>(what: string, file: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new Error(`cannot ${what} ${file}: ${code}`, { cause: err });
+    throw fileError(what, file, err);
   }
 }
 
@@ -523,8 +528,7 @@ async function atomicWriteInFolder(file: string, content: Buffer): Promise<void>
     await writeFile(tmp, content);
     await rename(tmp, file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new Error(`cannot write ${file}: ${code}`, { cause: err });
+    throw fileError('write', file, err);
   }
 }
 

@@ -179,7 +179,7 @@ export function checklistIdsOf(annotations: Annotations): string[] {
 }
 
 /** The file extension of each image type a report keeps as a screenshot. */
-export const IMAGE_EXT: Readonly<Record<string, string>> = {
+const IMAGE_EXT: Readonly<Record<string, string>> = {
   'image/png': 'png',
   'image/jpeg': 'jpg',
   'image/webp': 'webp',
