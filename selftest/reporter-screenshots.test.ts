@@ -140,25 +140,27 @@ test('screenshots: names, blank verdicts, thumbnails, report.json', { timeout: 2
 // itself when it does not. The facts here are chosen to disagree with the pixels, so the verdict
 // in the report tells which path was taken.
 const FACTS = fromProject('fixtures/screenshot-facts.ts');
+// The two images the generated specs attach: a drawn page (not blank) and an all-white one.
+const SPEC_IMAGES = `const drawn = () =>
+  sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400"><rect width="640" height="400" fill="#fff"/><rect x="40" y="40" width="300" height="60" fill="#1f2937"/></svg>')).png().toBuffer();
+const white = () =>
+  sharp({ create: { width: 640, height: 400, channels: 3, background: '#ffffff' } }).png().toBuffer();
+`;
 const capturedSpec = `import { test } from '@playwright/test';
 import sharp from 'sharp';
 import { check } from '${TAGS}';
 import { ANNOTATION } from '${fromProject('fixtures/annotations.ts')}';
 import { analyseImage, attachScreenshot } from '${FACTS}';
 
-const page = () =>
-  sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400"><rect width="640" height="400" fill="#fff"/><rect x="40" y="40" width="300" height="60" fill="#1f2937"/></svg>')).png().toBuffer();
-const white = () =>
-  sharp({ create: { width: 640, height: 400, channels: 3, background: '#ffffff' } }).png().toBuffer();
-
+${SPEC_IMAGES}
 // The facts as the worker measured them: a real page, not blank.
 test('Login page renders', check({ phase: 1, kind: 'e2e', covers: 'p1.login-page' }), async ({}, info) => {
-  const verdict = await attachScreenshot(info, await page(), { name: 'login page', url: 'http://app/login', viewport: { width: 640, height: 400 } });
+  const verdict = await attachScreenshot(info, await drawn(), { name: 'login page', url: 'http://app/login', viewport: { width: 640, height: 400 } });
   if (verdict.blank) throw new Error('the worker found the page blank: ' + verdict.reason);
 });
 // Facts that say "blank" for a real page, with the right sha256: the reporter believes them.
 test('Appointment form displays', check({ phase: 1, kind: 'e2e', covers: 'p1.appointment-form' }), async ({}, info) => {
-  await attachScreenshot(info, await page(), { name: 'appointment form', url: 'http://app/form', viewport: null });
+  await attachScreenshot(info, await drawn(), { name: 'appointment form', url: 'http://app/form', viewport: null });
   const a = info.annotations.find((x) => x.type === ANNOTATION.screenshot && x.description?.includes('appointment form'));
   const meta = JSON.parse(a!.description!);
   meta.facts.blank = true;
@@ -167,7 +169,7 @@ test('Appointment form displays', check({ phase: 1, kind: 'e2e', covers: 'p1.app
 });
 // Facts of another image (sha256 of a real page) on a white one: the reporter measures it itself.
 test('Error page explains itself', check({ phase: 1, kind: 'e2e', covers: 'p1.no-console-errors' }), async ({}, info) => {
-  const f = await analyseImage(await page());
+  const f = await analyseImage(await drawn());
   await info.attach('error page', { body: await white(), contentType: 'image/png' });
   await info.attach('error page (thumbnail)', { body: f.thumbnail, contentType: 'image/png' });
   const facts = { sha256: f.sha256, size: f.size, width: f.width, height: f.height, blank: false, blankReason: 'measured in the worker', thumbnail: 'error page (thumbnail)' };
@@ -227,11 +229,7 @@ import sharp from 'sharp';
 import { test } from '${fromProject('fixtures/index.ts')}';
 import { check } from '${TAGS}';
 
-const drawn = () =>
-  sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400"><rect width="640" height="400" fill="#fff"/><rect x="40" y="40" width="300" height="60" fill="#1f2937"/></svg>')).png().toBuffer();
-const white = () =>
-  sharp({ create: { width: 640, height: 400, channels: 3, background: '#ffffff' } }).png().toBuffer();
-
+${SPEC_IMAGES}
 test('Login page renders', check({ phase: 1, kind: 'e2e', covers: 'p1.login-page' }), async ({}, info) => {
   await info.attach('login page', { body: await drawn(), contentType: 'image/png' });
 });
