@@ -216,7 +216,8 @@ test('labelledValue reads values next to their labels', async ({ page }) => {
 `;
 
 // One file, so one worker in order: the tabs are this worker's.
-const SHARED_SPEC = `import { expect } from '@playwright/test';
+const SHARED_SPEC = `import { createRequire } from 'node:module';
+import { expect } from '@playwright/test';
 import { test } from '${fromProject('fixtures/index.ts')}';
 
 const session = async (page) =>
@@ -248,6 +249,13 @@ test('reader 3 is the same tab', async ({ readerPage }) => {
   await readerPage.goto('/home');
   await expect(readerPage.getByRole('heading', { name: 'Welcome, front desk' })).toBeVisible();
   await session(readerPage);
+});
+
+test('reader 4: the worker loaded no client library it never used', async ({ readerPage }) => {
+  await readerPage.goto('/home');
+  const files = Object.keys(createRequire(import.meta.url).cache);
+  const loaded = ['undici', 'pg', 'ioredis'].filter((m) => files.some((f) => f.includes('/node_modules/' + m + '/')));
+  test.info().annotations.push({ type: 'clients', description: loaded.join(',') || 'none' });
 });
 
 test('the worker tabs carry the project context options, as the test own page does', async ({ readerPage, guestPage, page }) => {
@@ -415,6 +423,13 @@ export default defineConfig({
     assert.notEqual(sessionOf('authedPage is signed in over HTTP'), reader);
     // and the race project's worker signed its reader tab in once.
     assert.equal(logins, 3);
+  });
+
+  // Every spec imports the fixtures: signing a tab in must not make a worker load undici (HTTP)
+  // or, through the synthetic records' clean-up, pg and ioredis (~140 ms of its start-up).
+  test('a worker whose checks only read pages loads no HTTP, database or Redis client library', () => {
+    const r = passed('reader 4: the worker loaded no client library it never used');
+    assert.equal(r.annotations.find((a) => a.type === 'clients')?.description, 'none');
   });
 
   test("the worker tabs carry the project's context options (locale, time zone, permissions, headers, media)", () => {
