@@ -270,7 +270,9 @@ describe('the suite against the reference Laravel app, by its env file alone', {
 
   test('healthy: every check green, or skipped naming the setting the app lacks; no harm', async () => {
     const logFrom = logLines().length;
-    const r = await run();
+    // With the config's trace recording, as a release manager runs it: Playwright starts tracing
+    // every context of a check, the shared worker tabs too (fixtures/browser.ts, section 9's race).
+    const r = await run({ trace: true });
     assert.equal(r.run.hung, false, r.describe());
     const problems: string[] = [];
     for (const c of r.checks) {
