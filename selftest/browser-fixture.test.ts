@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { httpsFront, type FakeServer } from './helpers/fake-servers.ts';
 import { createProject, fromProject, type InlineProject } from './helpers/inline-project.ts';
 import { testServices } from './helpers/services.ts';
 import type { ScreenshotMeta } from '../fixtures/annotations.ts';
@@ -303,8 +304,27 @@ test('race: a guest check opens and traces its tab', async ({ guestPage, browser
 });
 `;
 
+// The target's HTTP (fixtures/app.ts, Node's own https) behind TLS: a production target is https.
+// The front's certificate is trusted through NODE_EXTRA_CA_CERTS; it is for 127.0.0.1 only.
+const TLS_SPEC = `import { expect } from '@playwright/test';
+import { test } from '${fromProject('fixtures/index.ts')}';
+
+test('targetHttp speaks HTTPS', async ({ targetHttp }) => {
+  const first = await targetHttp.get(process.env.TLS_URL + '/clean');
+  const second = await targetHttp.get(process.env.TLS_URL + '/clean');
+  expect([first.status, second.status]).toEqual([200, 200]);
+  expect(second.text).toContain('All good');
+});
+
+test('targetHttp refuses a certificate for another name', async ({ targetHttp }) => {
+  const err = await targetHttp.get(process.env.TLS_OTHER_NAME_URL + '/clean').then(() => undefined, (e) => e);
+  test.info().annotations.push({ type: 'tls', description: err ? err.message : 'answered' });
+});
+`;
+
 describe('browser fixture', () => {
   let server: Server;
+  let front: (FakeServer & { certFile: string }) | undefined;
   let project: InlineProject;
   let results: Map<string, JsonResult>;
   const everyResult: { title: string; project: string; result?: JsonResult }[] = [];
@@ -316,6 +336,7 @@ describe('browser fixture', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
+    front = await httpsFront(`http://127.0.0.1:${port}`);
     project = createProject('browser-fixture');
     project.write({
       'playwright.config.ts': `import { defineConfig } from '@playwright/test';
@@ -347,9 +368,13 @@ export default defineConfig({
       'browser.spec.ts': SPEC,
       'shared.spec.ts': SHARED_SPEC,
       'race.spec.ts': RACE_SPEC,
+      'tls.spec.ts': TLS_SPEC,
     });
     const run = await project.test([], {
       TARGET_URL: `http://127.0.0.1:${port}`,
+      TLS_URL: front.url,
+      TLS_OTHER_NAME_URL: `https://localhost:${front.port}`,
+      NODE_EXTRA_CA_CERTS: front.certFile,
       LOGIN_EMAIL: EMAIL,
       LOGIN_PASSWORD: PASSWORD,
       // Never touched by these specs, but unique all the same.
@@ -362,6 +387,7 @@ export default defineConfig({
   });
 
   after(async () => {
+    await front?.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     project.cleanup();
@@ -430,6 +456,17 @@ export default defineConfig({
   test('a worker whose checks only read pages loads no HTTP, database or Redis client library', () => {
     const r = passed('reader 4: the worker loaded no client library it never used');
     assert.equal(r.annotations.find((a) => a.type === 'clients')?.description, 'none');
+  });
+
+  test('the target over HTTPS: a trusted certificate answers; one for another name fails, named', () => {
+    passed('targetHttp speaks HTTPS');
+    const tls = passed('targetHttp refuses a certificate for another name').annotations.find(
+      (a) => a.type === 'tls',
+    );
+    assert.match(
+      tls?.description ?? '',
+      /^GET https:\/\/localhost:\d+\/clean failed: ERR_TLS_CERT_ALTNAME_INVALID/,
+    );
   });
 
   test("the worker tabs carry the project's context options (locale, time zone, permissions, headers, media)", () => {

@@ -167,8 +167,11 @@ export const serverError: Rewrite = (_req, res) => {
 
 let certDir: string | undefined;
 
-/** A self-signed certificate for 127.0.0.1 (generated once per process with openssl). */
-function selfSignedCert(): { key: Buffer; cert: Buffer } {
+/**
+ * A self-signed certificate for 127.0.0.1 (its subjectAltName: an IP address is matched against
+ * that, never the common name), generated once per process with openssl.
+ */
+function selfSignedCert(): { key: Buffer; cert: Buffer; certFile: string } {
   if (!certDir) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'phasegate-tls-'));
     execFileSync(
@@ -187,6 +190,8 @@ function selfSignedCert(): { key: Buffer; cert: Buffer } {
         '1',
         '-subj',
         '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
       ],
       { stdio: 'ignore', timeout: 20_000 },
     );
@@ -196,6 +201,7 @@ function selfSignedCert(): { key: Buffer; cert: Buffer } {
   return {
     key: readFileSync(path.join(certDir, 'key.pem')),
     cert: readFileSync(path.join(certDir, 'cert.pem')),
+    certFile: path.join(certDir, 'cert.pem'),
   };
 }
 
@@ -204,8 +210,17 @@ function selfSignedCert(): { key: Buffer; cert: Buffer } {
  * TLS handshake, before any byte of HTTP (an expired or self-signed certificate after a deploy).
  */
 export async function untrustedTls(target: string): Promise<FakeServer> {
+  return httpsFront(target);
+}
+
+/**
+ * HTTPS for 127.0.0.1 in front of `target`, with a self-signed certificate: trusted by a client
+ * started with `NODE_EXTRA_CA_CERTS=<certFile>`, by no other.
+ */
+export async function httpsFront(target: string): Promise<FakeServer & { certFile: string }> {
   const upstream = new URL(target);
-  const server = https.createServer(selfSignedCert(), (req, res) => {
+  const { key, cert, certFile } = selfSignedCert();
+  const server = https.createServer({ key, cert }, (req, res) => {
     const out = http.request(
       {
         host: upstream.hostname,
@@ -223,7 +238,7 @@ export async function untrustedTls(target: string): Promise<FakeServer> {
     req.pipe(out);
   });
   server.on('tlsClientError', () => undefined);
-  return listen(server, 'https');
+  return { ...(await listen(server, 'https')), certFile };
 }
 
 export interface FakeRedis extends FakeServer {
