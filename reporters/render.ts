@@ -73,21 +73,28 @@ export function formatRate(rate: number): string {
 }
 
 /** The runbook's three summary lines. */
+/**
+ * Nothing failed, and what is wrong is the checker's: inconclusive checks only, or a verdict of
+ * INCONCLUSIVE (a run that selected no check; its "No tests found" is the checker's too). Its
+ * lines are marked ❔, never ❌, which reads as a failure of the target.
+ */
+function unverified(model: RunModel): boolean {
+  const c = model.counts;
+  if (c.failed > 0) return false;
+  return model.recommendation === 'INCONCLUSIVE' || (c.inconclusive > 0 && model.globalErrors.length === 0);
+}
+
 export function summaryHead(model: RunModel): string[] {
   const c = model.counts;
   const ok = c.failed === 0 && c.inconclusive === 0 && c.executed > 0 && model.globalErrors.length === 0;
-  const mark = ok
-    ? '✅'
-    : c.failed === 0 && c.inconclusive > 0 && model.globalErrors.length === 0
-      ? '❔'
-      : '❌';
+  const mark = ok ? '✅' : unverified(model) ? '❔' : '❌';
   const critical =
     c.criticalFailures === 0
       ? '✅ No critical errors'
       : `❌ ${c.criticalFailures} critical error${c.criticalFailures === 1 ? '' : 's'}`;
   const lines = [
     `${mark} ${c.passed}/${c.executed} checks passed`,
-    `${mark} Success rate: ${formatRate(model.successRate)}`,
+    `${mark} Success rate: ${c.executed === 0 ? 'n/a (no check ran)' : formatRate(model.successRate)}`,
     critical,
   ];
   if (c.inconclusive > 0)
@@ -132,8 +139,8 @@ export function summaryTxt(model: RunModel): string {
     lines.push('');
   }
   for (const c of model.checks) lines.push(`${ICON[c.status]} ${c.title}: ${c.summaryText}`);
-  for (const e of model.globalErrors) lines.push(`❌ Run error (outside any check): ${oneLine(e)}`);
-  if (model.counts.total === 0) lines.push('❌ No check ran: does --grep match any check?');
+  const errorMark = unverified(model) ? '❔' : '❌';
+  for (const e of model.globalErrors) lines.push(`${errorMark} Run error (outside any check): ${oneLine(e)}`);
   lines.push('');
   if (model.bothVersionsFailing) {
     lines.push(
@@ -339,6 +346,7 @@ function view(model: RunModel) {
     icon: ICON[model.status],
     resultLine: resultLine(model),
     summaryHead: summaryHead(model),
+    runError: unverified(model) ? { mark: '❔', class: 'INCONCLUSIVE' } : { mark: '❌', class: 'FAIL' },
     duration: formatDuration(model.durationMs),
     phaseSource:
       model.phaseSource === 'tags'

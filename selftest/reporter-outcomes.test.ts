@@ -342,10 +342,16 @@ test('API health', check({ phase: 3, kind: 'api', covers: 'p3.circuit-breaker' }
     assert.equal(status.TOTAL, '0');
     assert.equal(status.STATUS, 'ERROR');
     assert.equal(status.RECOMMENDATION, 'INCONCLUSIVE');
+    const summary = read(path.join(dir, 'summary.txt'));
     assert.match(
-      read(path.join(dir, 'summary.txt')),
+      summary,
       /Result: INCONCLUSIVE - could not verify Phase 8: no check was selected \(a --grep or file filter/,
     );
+    // Nothing of the target failed: no ❌ line that reads like a failure of it, no 0 % rate.
+    assert.doesNotMatch(summary, /❌/, summary);
+    assert.match(summary, /^❔ 0\/0 checks passed\n❔ Success rate: n\/a \(no check ran\)$/m, summary);
+    assert.match(summary, /^❔ Run error \(outside any check\): Error: No tests found$/m, summary);
+    assert.doesNotMatch(read(path.join(dir, 'INDEX.md')), /❌/);
   });
 
   test('a run stopped early lists the checks that never ran as skipped', async () => {
