@@ -72,7 +72,6 @@ export function formatRate(rate: number): string {
   return Number.isInteger(rate) ? `${rate}%` : `${rate.toFixed(1)}%`;
 }
 
-/** The runbook's three summary lines. */
 /**
  * Nothing failed, and what is wrong is the checker's: inconclusive checks only, or a verdict of
  * INCONCLUSIVE (a run that selected no check; its "No tests found" is the checker's too). Its
@@ -84,6 +83,12 @@ function unverified(model: RunModel): boolean {
   return model.recommendation === 'INCONCLUSIVE' || (c.inconclusive > 0 && model.globalErrors.length === 0);
 }
 
+/** The mark of a run error (outside any check) in every page of the report. */
+function runErrorMark(model: RunModel): '❔' | '❌' {
+  return unverified(model) ? '❔' : '❌';
+}
+
+/** The runbook's three summary lines. */
 export function summaryHead(model: RunModel): string[] {
   const c = model.counts;
   const ok = c.failed === 0 && c.inconclusive === 0 && c.executed > 0 && model.globalErrors.length === 0;
@@ -139,8 +144,8 @@ export function summaryTxt(model: RunModel): string {
     lines.push('');
   }
   for (const c of model.checks) lines.push(`${ICON[c.status]} ${c.title}: ${c.summaryText}`);
-  const errorMark = unverified(model) ? '❔' : '❌';
-  for (const e of model.globalErrors) lines.push(`${errorMark} Run error (outside any check): ${oneLine(e)}`);
+  const mark = runErrorMark(model);
+  for (const e of model.globalErrors) lines.push(`${mark} Run error (outside any check): ${oneLine(e)}`);
   lines.push('');
   if (model.bothVersionsFailing) {
     lines.push(
@@ -346,7 +351,7 @@ function view(model: RunModel) {
     icon: ICON[model.status],
     resultLine: resultLine(model),
     summaryHead: summaryHead(model),
-    runError: unverified(model) ? { mark: '❔', class: 'INCONCLUSIVE' } : { mark: '❌', class: 'FAIL' },
+    runError: { mark: runErrorMark(model), class: unverified(model) ? 'INCONCLUSIVE' : 'FAIL' },
     duration: formatDuration(model.durationMs),
     phaseSource:
       model.phaseSource === 'tags'
