@@ -214,16 +214,25 @@ export async function sendEmail(
   }
 }
 
+type ChannelSettings = Pick<NotifySettings, 'slackWebhookUrl' | 'smtpUrl' | 'emailTo'>;
+
+/** The Slack webhook, when one is configured. */
+const slackOf = (s: ChannelSettings) => s.slackWebhookUrl || undefined;
+/** The SMTP server, when e-mail is configured (a server and a recipient). */
+const smtpOf = (s: ChannelSettings) => (s.emailTo ? s.smtpUrl || undefined : undefined);
+
 /** Whether any channel is configured: without one a run composes no message at all. */
-export function hasChannel(s: Pick<NotifySettings, 'slackWebhookUrl' | 'smtpUrl' | 'emailTo'>): boolean {
-  return Boolean(s.slackWebhookUrl || (s.smtpUrl && s.emailTo));
+export function hasChannel(s: ChannelSettings): boolean {
+  return slackOf(s) !== undefined || smtpOf(s) !== undefined;
 }
 
 /** Sends `message` on every configured channel; never throws. */
 export async function sendAll(message: Message, s: NotifySettings): Promise<NotificationOutcome[]> {
   const jobs: Promise<NotificationOutcome>[] = [];
-  if (s.slackWebhookUrl) jobs.push(sendSlack(s.slackWebhookUrl, message, s));
-  if (s.smtpUrl && s.emailTo) jobs.push(sendEmail(s.smtpUrl, message, s));
+  const slack = slackOf(s);
+  if (slack) jobs.push(sendSlack(slack, message, s));
+  const smtp = smtpOf(s);
+  if (smtp) jobs.push(sendEmail(smtp, message, s));
   return Promise.all(jobs);
 }
 
