@@ -5,7 +5,11 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+// zod's v3 API, which the zod 4 package ships beside v4: every Playwright process (the runner,
+// each worker, a merge job's reporter) loads this schema before its first check, and v3 loads in
+// ~15 ms where v4's 130 modules take ~70 ms, ~100 ms through Playwright's ESM loader
+// (BENCHMARKS.md, section 13). A `.default()` here is parsed like an input (v4's `.prefault`).
+import { z } from 'zod/v3';
 
 /** Thrown by loadEnv: one line per bad variable, never a value. */
 export class ConfigError extends Error {
@@ -23,19 +27,19 @@ const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess(
     emptyToUndefined,
     z.coerce
-      .number({ error: 'expected a whole number' })
-      .int({ error: 'expected a whole number' })
-      .min(min, { error: `expected a whole number >= ${min}` })
-      .max(max, { error: `expected a whole number <= ${max}` })
+      .number({ message: 'expected a whole number' })
+      .int({ message: 'expected a whole number' })
+      .min(min, { message: `expected a whole number >= ${min}` })
+      .max(max, { message: `expected a whole number <= ${max}` })
       .default(fallback),
   );
 const bool = (fallback: boolean) =>
   z.preprocess(
     emptyToUndefined,
     z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
       .transform((v) => v === 'true' || v === '1' || v === 'yes')
-      .prefault(fallback ? 'true' : 'false'),
+      .default(fallback ? 'true' : 'false'),
   );
 /** A URL whose scheme is one of `schemes`; the message never echoes the value. */
 const urlOf = (schemes: string[]) =>
@@ -47,7 +51,7 @@ const urlOf = (schemes: string[]) =>
         return false;
       }
     },
-    { error: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
+    { message: `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}` },
   );
 const optUrl = (schemes: string[]) => z.preprocess(emptyToUndefined, urlOf(schemes).optional());
 const url = (schemes: string[], fallback: string) =>
@@ -66,7 +70,7 @@ const listOf = () =>
       return z.NEVER;
     }
   });
-const list = (fallback: string[]) => z.preprocess(emptyToUndefined, listOf().prefault(fallback.join(',')));
+const list = (fallback: string[]) => z.preprocess(emptyToUndefined, listOf().default(fallback.join(',')));
 
 /**
  * The entries of a list setting. Entries are separated by commas; the spaces inside an entry
@@ -118,7 +122,7 @@ const optList = (check?: { test: (entry: string) => boolean; expected: string })
     listOf()
       .transform((entries) => (entries.length === 1 && entries[0] === 'none' ? [] : entries))
       .refine((entries) => !check || entries.every((e) => check.test(e)), {
-        error: `expected ${check?.expected ?? 'a list'}`,
+        message: `expected ${check?.expected ?? 'a list'}`,
       })
       .optional(),
   );
@@ -126,14 +130,14 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
   z.preprocess(
     emptyToUndefined,
     z
-      .enum(values, { error: `expected ${values.join(', ').replace(/, (\w+)$/, ' or $1')}` })
+      .enum(values, { message: `expected ${values.join(', ').replace(/, (\w+)$/, ' or $1')}` })
       .default(fallback),
   );
 /** A path that starts with `/`; `{id}`-style placeholders are allowed. */
 const appPath = (fallback: string) =>
   z.preprocess(
     emptyToUndefined,
-    z.string().startsWith('/', { error: 'expected a path starting with /' }).default(fallback),
+    z.string().startsWith('/', { message: 'expected a path starting with /' }).default(fallback),
   );
 /** A path, or `none` when the application does not have it (checks that need it skip). */
 const optAppPath = (fallback: string) =>
@@ -142,10 +146,10 @@ const optAppPath = (fallback: string) =>
     z
       .string()
       .refine((v) => v === 'none' || v.startsWith('/'), {
-        error: 'expected a path starting with /, or none',
+        message: 'expected a path starting with /, or none',
       })
       .transform((v) => (v === 'none' ? undefined : v))
-      .prefault(fallback),
+      .default(fallback),
   );
 /** A time zone name the platform knows (`UTC`, `Europe/London`). */
 const timeZone = (fallback: string) =>
@@ -162,7 +166,7 @@ const timeZone = (fallback: string) =>
             return false;
           }
         },
-        { error: 'expected a time zone name such as UTC or Europe/London' },
+        { message: 'expected a time zone name such as UTC or Europe/London' },
       )
       .default(fallback),
   );
@@ -172,7 +176,7 @@ const identifier = (fallback: string) =>
     z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, {
-        error: 'expected an SQL identifier (letters, digits, _; optionally schema.name)',
+        message: 'expected an SQL identifier (letters, digits, _; optionally schema.name)',
       })
       .default(fallback),
   );
@@ -184,10 +188,10 @@ const optIdentifier = (fallback: string) =>
     z
       .string()
       .refine((v) => v === 'none' || /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(v), {
-        error: 'expected an SQL identifier (letters, digits, _; optionally schema.name), or none',
+        message: 'expected an SQL identifier (letters, digits, _; optionally schema.name), or none',
       })
       .transform((v) => (v === 'none' ? undefined : v))
-      .prefault(fallback),
+      .default(fallback),
   );
 /** A text setting, or `none` where the application has no such thing (checks that need it skip). */
 const optNone = (fallback: string) =>
@@ -196,7 +200,7 @@ const optNone = (fallback: string) =>
     z
       .string()
       .transform((v) => (v === 'none' ? undefined : v))
-      .prefault(fallback),
+      .default(fallback),
   );
 
 // Sandbox-only credentials: used solely when TARGET_URL is unset, i.e. against the loopback
@@ -218,10 +222,10 @@ const schema = z.object({
   DEPLOYMENT_PHASE: z.preprocess(
     emptyToUndefined,
     z.coerce
-      .number({ error: 'expected a phase number from 1 to 8' })
-      .int({ error: 'expected a phase number from 1 to 8' })
-      .min(1, { error: 'expected a phase number from 1 to 8' })
-      .max(8, { error: 'expected a phase number from 1 to 8' })
+      .number({ message: 'expected a phase number from 1 to 8' })
+      .int({ message: 'expected a phase number from 1 to 8' })
+      .min(1, { message: 'expected a phase number from 1 to 8' })
+      .max(8, { message: 'expected a phase number from 1 to 8' })
       .optional(),
   ),
   DEPLOYED_BY: optStr(),
@@ -230,7 +234,7 @@ const schema = z.object({
     emptyToUndefined,
     z
       .string()
-      .regex(/^[a-z0-9]{4,32}$/, { error: 'expected 4 to 32 lowercase letters or digits' })
+      .regex(/^[a-z0-9]{4,32}$/, { message: 'expected 4 to 32 lowercase letters or digits' })
       .optional(),
   ),
   HTTP_TIMEOUT_MS: int(5000, 100, 120000),
@@ -390,7 +394,7 @@ const schema = z.object({
     z
       .string()
       .transform((v) => (v === 'none' ? undefined : v))
-      .prefault(SANDBOX_APP_LOG_PATH),
+      .default(SANDBOX_APP_LOG_PATH),
   ),
   APP_LOG_DAILY: bool(false),
   LOG_WINDOW_MINUTES: int(10, 1, 10080),
@@ -401,7 +405,7 @@ const schema = z.object({
     emptyToUndefined,
     z
       .string()
-      .refine((v) => !Number.isNaN(Date.parse(v)), { error: 'expected a date and time (ISO 8601)' })
+      .refine((v) => !Number.isNaN(Date.parse(v)), { message: 'expected a date and time (ISO 8601)' })
       .optional(),
   ),
 
@@ -421,7 +425,7 @@ const schema = z.object({
   /** Which finished runs send the success/failure message: all, failure (FAIL only) or none. */
   NOTIFY_ON: z.preprocess(
     emptyToUndefined,
-    z.enum(['all', 'failure', 'none'], { error: 'expected all, failure or none' }).default('all'),
+    z.enum(['all', 'failure', 'none'], { message: 'expected all, failure or none' }).default('all'),
   ),
   NOTIFY_TIMEOUT_MS: int(5000, 100, 60000),
 

@@ -1,6 +1,6 @@
 // The phase catalogue: data only (DESIGN.md). Checklist wording follows RUNBOOK.md; ids are
 // stable because reports and history refer to them.
-import { z } from 'zod';
+import { z } from 'zod/v3'; // as config/env.ts, for the load time
 
 const thresholdSchema = z
   .object({

@@ -105,6 +105,14 @@ describe('defaults', () => {
     assert.equal(layered.REDIS_PREFIX, 'app_database_');
   });
 
+  test('a default of none reads as unset, exactly as a none written by hand', () => {
+    // HORIZON_STATS_PATH defaults to none: the Horizon check must skip, not GET a path "none".
+    const unset = loadEnv({}, project());
+    const written = loadEnv({ HORIZON_STATS_PATH: 'none' }, project());
+    assert.equal(written.HORIZON_STATS_PATH, undefined);
+    assert.equal(unset.HORIZON_STATS_PATH, undefined);
+  });
+
   test('the environment wins over .env', () => {
     const e = loadEnv({ SANDBOX_PORT: '8124' }, project({ env: 'SANDBOX_PORT=8123\n' }));
     assert.equal(e.SANDBOX_PORT, 8124);
