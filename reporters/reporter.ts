@@ -35,6 +35,7 @@ import {
   EarlyAnalyses,
   gatherEvidence,
   loadTemplates,
+  playwrightOwnedFiles,
   readHistory,
   rewriteReportPages,
   sweepStaleTemps,
@@ -74,6 +75,8 @@ export default class PhaseReporter implements Reporter {
   private readonly preflight = new Set<string>();
   private meta: PhasegateMetadata = { deploymentPhase: null, targetVersion: null };
   private listOnly = false;
+  /** Where this run's attachments by path are Playwright's own files (write.ts playwrightOwnedFiles). */
+  private linkable: (file: string) => boolean = () => false;
   /** Screenshots the checks attached without facts, measured as the checks end. */
   private readonly analyses = new EarlyAnalyses();
 
@@ -101,6 +104,7 @@ export default class PhaseReporter implements Reporter {
     this.noteMetadata(phasegateMetadata(config.metadata));
     for (const l of preflightLinesOf(config.metadata)) this.preflight.add(this.r(l));
     this.planned = suite.allTests();
+    this.linkable = playwrightOwnedFiles(config.projects.map((p) => p.outputDir));
   }
 
   onError(error: TestError): void {
@@ -238,6 +242,7 @@ export default class PhaseReporter implements Reporter {
       dirs.screenshotDir,
       this.secrets,
       this.analyses.measure,
+      this.linkable,
     );
     const templates = loadTemplates();
     const specs = templateSpecCache();

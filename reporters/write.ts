@@ -5,6 +5,7 @@
 import {
   appendFileSync,
   closeSync,
+  linkSync,
   mkdirSync,
   openSync,
   writeSync,
@@ -16,7 +17,7 @@ import {
   rmdirSync,
   rmSync,
 } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { link, rename, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,6 +179,7 @@ export async function gatherEvidence(
   screenshotDir: string,
   secrets: readonly string[],
   measure: (bytes: Buffer) => Promise<ImageFacts> = analyseImage,
+  linkable: (file: string) => boolean = () => false,
 ): Promise<Evidence> {
   const byId = new Map(snapshot.tests.map((t) => [t.id, t]));
   if (plans.length)
@@ -198,22 +200,28 @@ export async function gatherEvidence(
     } catch (err) {
       return unreadable(plan, Buffer.alloc(0), (err as Error).message);
     }
-    const copied = atomicWriteInFolder(path.join(screenshotDir, plan.file), bytes);
+    const copied = placeInFolder(path.join(screenshotDir, plan.file), a, bytes, linkable);
     // Awaited below on every path; handled now, so a failure while the image is measured is not
     // an unhandled rejection meanwhile.
     copied.catch(() => undefined);
     const thumbnail = `thumbnails/${plan.file.replace(/\.[a-z]+$/, '')}.png`;
-    let measured = capturedFacts(byId.get(plan.testId)?.attachments ?? [], plan, bytes);
+    let measured: { measures: ImageMeasures; thumbnail: Buffer; source: AttachmentSnap | null } | null =
+      capturedFacts(byId.get(plan.testId)?.attachments ?? [], plan, bytes);
     if (!measured) {
       try {
         const { thumbnail: thumbBytes, ...measures } = await measure(bytes);
-        measured = { measures, thumbnail: thumbBytes };
+        measured = { measures, thumbnail: thumbBytes, source: null };
       } catch (err) {
         await copied;
         return unreadable(plan, bytes, `not a readable image: ${(err as Error).message}`);
       }
     }
-    await Promise.all([copied, atomicWriteInFolder(path.join(screenshotDir, thumbnail), measured.thumbnail)]);
+    await Promise.all([
+      copied,
+      measured.source
+        ? placeInFolder(path.join(screenshotDir, thumbnail), measured.source, measured.thumbnail, linkable)
+        : atomicWriteInFolder(path.join(screenshotDir, thumbnail), measured.thumbnail),
+    ]);
     return { ...plan, ...measured.measures, thumbnail, thumbnailSize: measured.thumbnail.length };
   };
   const screenshots = await inPlanOrder(plans, SCREENSHOTS_IN_FLIGHT, one);
@@ -230,7 +238,7 @@ export async function gatherEvidence(
       });
     if (texts.length) consoles[t.id] = texts.join('\n');
   }
-  return { screenshots, consoles, traces: copyTraces(snapshot, screenshotDir) };
+  return { screenshots, consoles, traces: copyTraces(snapshot, screenshotDir, linkable) };
 }
 
 /**
@@ -306,20 +314,27 @@ const TRACE_ATTACHMENT = 'trace';
  * the report links to it after Playwright's test-results folder is gone. Named after the check
  * (and its id, for two checks of one title) from what a merge of shards still has.
  */
-function copyTraces(snapshot: RunSnapshot, screenshotDir: string): Record<string, string> {
+function copyTraces(
+  snapshot: RunSnapshot,
+  screenshotDir: string,
+  linkable: (file: string) => boolean,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of snapshot.tests) {
     if (t.outcome !== 'unexpected') continue;
     const a = t.attachments.find((x) => x.name === TRACE_ATTACHMENT && x.contentType === 'application/zip');
     if (!a) continue;
-    let bytes: Buffer;
-    try {
-      bytes = attachmentBytes(a);
-    } catch {
-      continue; // the check's evidence is its error; a vanished trace is not worth the report
-    }
     const rel = `traces/${slug(t.title)}_${t.id.slice(0, 8)}.zip`;
-    atomicWrite(path.join(screenshotDir, rel), bytes);
+    const file = path.join(screenshotDir, rel);
+    if (!(a.path && !a.body && linkable(a.path) && tryLink(a.path, file))) {
+      let bytes: Buffer;
+      try {
+        bytes = attachmentBytes(a);
+      } catch {
+        continue; // the check's evidence is its error; a vanished trace is not worth the report
+      }
+      atomicWrite(file, bytes);
+    }
     out[t.id] = rel;
   }
   return out;
@@ -333,7 +348,7 @@ function capturedFacts(
   attachments: readonly AttachmentSnap[],
   plan: ScreenshotPlan,
   bytes: Buffer,
-): { measures: ImageMeasures; thumbnail: Buffer } | null {
+): { measures: ImageMeasures; thumbnail: Buffer; source: AttachmentSnap } | null {
   const facts = plan.meta?.facts;
   if (!facts || plan.thumbnailIndex === null || facts.size !== bytes.length) return null;
   if (createHash('sha256').update(bytes).digest('hex') !== facts.sha256) return null;
@@ -346,7 +361,7 @@ function capturedFacts(
     return null;
   }
   const { thumbnail: _name, ...measures } = facts;
-  return { measures, thumbnail };
+  return { measures, thumbnail, source: a };
 }
 
 function unreadable(plan: ScreenshotPlan, bytes: Buffer, reason: string): ScreenshotFact {
@@ -530,6 +545,55 @@ async function atomicWriteInFolder(file: string, content: Buffer): Promise<void>
   } catch (err) {
     throw fileError('write', file, err);
   }
+}
+
+/**
+ * Files only Playwright writes, each once, while the run is on: what a check attaches by path
+ * (`testInfo.attach` copies it under the project's output folder) and what a merge of shards
+ * unpacks (`<blob folder>/resources/<sha1>.<ext>`). Such a file is hard-linked into the report:
+ * a new name for the same bytes, where a copy cost ~0.75 ms a file on these disks (BENCHMARKS.md,
+ * section 13). Anything else, such as a file of the QA engineer's own pushed into
+ * `testInfo.attachments`, is copied: it may be rewritten in place later, and a link would change
+ * an old report's evidence with it.
+ */
+export function playwrightOwnedFiles(outputDirs: readonly string[]): (file: string) => boolean {
+  const roots = outputDirs.map((d) => path.resolve(d) + path.sep);
+  return (file) => {
+    const abs = path.resolve(file);
+    if (roots.some((r) => abs.startsWith(r))) return true;
+    return (
+      path.basename(path.dirname(abs)) === 'resources' && /^[0-9a-f]{40}\.[a-z0-9]+$/.test(path.basename(abs))
+    );
+  };
+}
+
+/** A hard link, or false when this file system will not make one (another device, no links). */
+function tryLink(from: string, to: string): boolean {
+  try {
+    at('create', path.dirname(to), () => mkdirSync(path.dirname(to), { recursive: true }));
+    linkSync(from, to);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The attachment's file linked in when `linkable` allows it and the file system can; else copied. */
+async function placeInFolder(
+  file: string,
+  a: AttachmentSnap,
+  bytes: Buffer,
+  linkable: (file: string) => boolean,
+): Promise<void> {
+  if (a.path && !a.body && linkable(a.path)) {
+    try {
+      await link(a.path, file);
+      return;
+    } catch {
+      // another device, or links not allowed here: the bytes already read are written instead
+    }
+  }
+  await atomicWriteInFolder(file, bytes);
 }
 
 export function appendText(file: string, text: string, secrets: readonly string[]): void {

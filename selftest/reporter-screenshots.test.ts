@@ -224,7 +224,9 @@ test(
 // result, and neither the report nor a merge of shards decodes them again. The JSON reporter shows
 // what arrived from the worker; our report that it was used. An image the worker cannot read, and
 // two images of one name, are left to the reporter as before.
-const plainSpec = `import { expect } from '@playwright/test';
+const plainSpec = `import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from '@playwright/test';
 import sharp from 'sharp';
 import { test } from '${fromProject('fixtures/index.ts')}';
 import { check } from '${TAGS}';
@@ -241,12 +243,17 @@ test('Error page explains itself', check({ phase: 1, kind: 'e2e', covers: 'p1.no
   await info.attach('error page', { body: Buffer.from('not an image at all'), contentType: 'image/png' });
   await info.attach('twice', { body: await white(), contentType: 'image/png' });
   await info.attach('twice', { body: await drawn(), contentType: 'image/png' });
+  // A file of the engineer's own, pushed by path: not Playwright's copy, so never linked.
+  const own = path.join(info.project.testDir, 'own.png');
+  writeFileSync(own, await drawn());
+  info.attachments.push({ name: 'own', path: own, contentType: 'image/png' });
 });
 `;
 
 interface JsonAttachment {
   name: string;
   contentType: string;
+  path?: string;
 }
 interface JsonTestResult {
   annotations: { type: string; description?: string }[];
@@ -307,8 +314,17 @@ export default defineConfig({
   );
   assert.ok(attached('Appointment form displays').includes('screenshot (thumbnail)'));
   // Unreadable, or two of one name: nothing added in the worker.
-  assert.deepEqual(factsOf('Error page explains itself'), []);
-  assert.deepEqual(attached('Error page explains itself'), ['error page', 'twice', 'twice']);
+  assert.deepEqual(
+    factsOf('Error page explains itself').map((m) => m.name),
+    ['own'],
+  );
+  assert.deepEqual(attached('Error page explains itself'), [
+    'error page',
+    'twice',
+    'twice',
+    'own',
+    'own (thumbnail)',
+  ]);
 
   // The report: every image filed once, the worker's verdicts used, the rest measured there.
   const dir = w.screenshotDirs()[0] as string;
@@ -321,8 +337,21 @@ export default defineConfig({
       ['1_3_error_page.png', 'blank', null],
       ['1_4_twice.png', 'blank', null],
       ['1_5_twice.png', 'ok', null],
+      ['1_6_own.png', 'ok', null],
     ],
   );
+  // Playwright's own files are hard-linked in (the same bytes under a second name, no copy);
+  // the engineer's own file is copied, since it may be rewritten later.
+  const sourceOf = (title: string, name: string) =>
+    results.get(title)?.attachments.find((a) => a.name === name)?.path ?? '';
+  const failureShot = statSync(sourceOf('Appointment form displays', 'screenshot'));
+  const filedShot = statSync(path.join(dir, '1_2_screenshot.png'));
+  assert.equal(filedShot.ino, failureShot.ino, "Playwright's failure screenshot is linked, not copied");
+  assert.ok(filedShot.nlink >= 2);
+  const own = statSync(path.join(w.dir, 'own.png'));
+  const filedOwn = statSync(path.join(dir, '1_6_own.png'));
+  assert.notEqual(filedOwn.ino, own.ino, "the engineer's own file is copied");
+  assert.equal(filedOwn.size, own.size);
   assert.equal(report.screenshots[2]?.thumbnail, null, 'the unreadable image has no thumbnail');
   for (const s of report.screenshots.filter((x) => x.thumbnail)) {
     const thumb = await sharp(readFileSync(path.join(dir, s.thumbnail))).metadata();
