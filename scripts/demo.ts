@@ -60,7 +60,13 @@ export function startPhase(
   storageDir: string,
   gateFile?: string,
 ): WalkRun<PhaseRun> {
-  const args = ['test', ...(phase ? ['--grep', `@phase${phase}\\b`] : [])];
+  // Each phase keeps its own output folder: Playwright clears a run's folder as the run starts,
+  // and a run started ahead would otherwise clear the running phase's failure screenshots and
+  // traces before its reporter files them.
+  const args = [
+    'test',
+    ...(phase ? ['--grep', `@phase${phase}\\b`, '--output', `test-results/phase-${phase}`] : []),
+  ];
   const announce = () => console.log(pc.bold(`\ndemo: npx playwright ${args.join(' ')}`));
   let began = Date.now();
   if (!gateFile) announce();

@@ -216,7 +216,7 @@ describe('npm run demo stopped with SIGTERM', () => {
     assert.ok(r.signalled, `phase 2 never began checking:\n${r.output.slice(-3_000)}`);
     assert.notEqual(r.code, 0);
     assert.match(r.output, /demo: phase 2 failed: stopping here, as the runbook says/);
-    assert.doesNotMatch(r.output, /--grep @phase3\\b\n/);
+    assert.doesNotMatch(r.output, /--grep @phase3\\b /);
     assert.deepEqual(r.leftProcesses, []);
     // No check of the stopped run met a stopping sandbox (its errors would fail the next demo).
     assert.deepEqual(r.logErrors, []);
@@ -266,7 +266,13 @@ describe('npm run demo walks phases 1-8 against the sandbox', () => {
   test('exits 0 after eight phase runs, each with its summary and report path', () => {
     assert.equal(run.code, 0, run.output.slice(-4_000));
     for (let phase = 1; phase <= 8; phase++) {
-      assert.match(run.output, new RegExp(`demo: npx playwright test --grep @phase${phase}\\\\b\\n`));
+      // Its own output folder: a run started ahead clears only its own (scripts/demo.ts).
+      assert.match(
+        run.output,
+        new RegExp(
+          `demo: npx playwright test --grep @phase${phase}\\\\b --output test-results/phase-${phase}\\n`,
+        ),
+      );
       assert.match(run.output, new RegExp(`demo: phase ${phase}: the suite exited with code 0\\n`));
       assert.match(run.output, new RegExp(`Phase report: .*phase_${phase}_\\d{8}_\\d{6}(_\\d+)?/INDEX\\.md`));
     }
@@ -314,9 +320,9 @@ describe('npm run demo walks phases 1-8 against the sandbox', () => {
   test('starts each phase run after the first while the previous one runs, and lets it begin after', () => {
     // The runs started ahead announce their command only when their turn comes: eight commands in
     // order, each after the previous phase's result.
-    const commands = [...run.output.matchAll(/demo: npx playwright test --grep @phase(\d)\\b\n/g)].map((m) =>
-      Number(m[1]),
-    );
+    const commands = [
+      ...run.output.matchAll(/demo: npx playwright test --grep @phase(\d)\\b --output /g),
+    ].map((m) => Number(m[1]));
     assert.deepEqual(commands, [1, 2, 3, 4, 5, 6, 7, 8]);
     for (let phase = 2; phase <= 8; phase++) {
       const result = run.output.indexOf(`demo: phase ${phase - 1}: the suite exited with code 0`);
