@@ -515,10 +515,13 @@ export function consoleLines(model: RunModel): string[] {
   return lines;
 }
 
+/** Checks stringified at once for report.json: ~200 KB a piece for 2,000 checks' 3.8 MB. */
+const JSON_BATCH = 100;
+
 /**
  * `JSON.stringify(value, null, 2) + '\n'`, character for character, in pieces: the items of the
- * array `list` one at a time, every other property whole. (Nested pretty JSON is the item's own
- * pretty JSON with every line but the first indented by its depth; strings never hold a raw
+ * array `list` a batch at a time, every other property whole. (Nested pretty JSON is the value's
+ * own pretty JSON with every line but the first indented by its depth; strings never hold a raw
  * newline, so indenting after each newline is exact.)
  */
 export function* prettyJsonChunks(value: Record<string, unknown>, list: string): Generator<string> {
@@ -533,9 +536,14 @@ export function* prettyJsonChunks(value: Record<string, unknown>, list: string):
   for (const [key, v] of Object.entries(value)) {
     if (key === list && Array.isArray(v) && v.length > 0) {
       yield `${property(key)}[`;
-      for (let i = 0; i < v.length; i++) {
-        const item = (JSON.stringify(v[i], null, 2) as string | undefined) ?? 'null';
-        yield `${i ? ',' : ''}\n    ${indent(item, '    ')}`;
+      // A batch is stringified inside an object of the same shape, `{ "<key>": [items] }`, so
+      // JSON.stringify indents its items as deep as the document does; the wrapper's first and
+      // last lines are cut off. One call a batch, where one a check and re-indenting its lines
+      // took twice as long (BENCHMARKS.md, section 13).
+      for (let i = 0; i < v.length; i += JSON_BATCH) {
+        const wrapped = JSON.stringify({ [key]: v.slice(i, i + JSON_BATCH) }, null, 2);
+        const head = `{\n  ${JSON.stringify(key)}: [\n`;
+        yield `${i ? ',' : ''}\n${wrapped.slice(head.length, wrapped.length - '\n  ]\n}'.length)}`;
       }
       yield '\n  ]';
       continue;
