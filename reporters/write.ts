@@ -218,9 +218,7 @@ export async function gatherEvidence(
     }
     await Promise.all([
       copied,
-      measured.source
-        ? placeInFolder(path.join(screenshotDir, thumbnail), measured.source, measured.thumbnail, linkable)
-        : atomicWriteInFolder(path.join(screenshotDir, thumbnail), measured.thumbnail),
+      placeInFolder(path.join(screenshotDir, thumbnail), measured.source, measured.thumbnail, linkable),
     ]);
     return { ...plan, ...measured.measures, thumbnail, thumbnailSize: measured.thumbnail.length };
   };
@@ -326,7 +324,8 @@ function copyTraces(
     if (!a) continue;
     const rel = `traces/${slug(t.title)}_${t.id.slice(0, 8)}.zip`;
     const file = path.join(screenshotDir, rel);
-    if (!(a.path && !a.body && linkable(a.path) && tryLink(a.path, file))) {
+    const own = ownFile(a, linkable);
+    if (!(own && tryLink(own, file))) {
       let bytes: Buffer;
       try {
         bytes = attachmentBytes(a);
@@ -567,6 +566,11 @@ export function playwrightOwnedFiles(outputDirs: readonly string[]): (file: stri
   };
 }
 
+/** The attachment's file when it is one of Playwright's own (`linkable`), to link instead of copy. */
+function ownFile(a: AttachmentSnap, linkable: (file: string) => boolean): string | undefined {
+  return a.path && !a.body && linkable(a.path) ? a.path : undefined;
+}
+
 /** A hard link, or false when this file system will not make one (another device, no links). */
 function tryLink(from: string, to: string): boolean {
   try {
@@ -578,16 +582,20 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
-/** The attachment's file linked in when `linkable` allows it and the file system can; else copied. */
+/**
+ * The attachment's file linked in when `linkable` allows it and the file system can; else its
+ * bytes (already read, or made here: a thumbnail with no attachment) written.
+ */
 async function placeInFolder(
   file: string,
-  a: AttachmentSnap,
+  a: AttachmentSnap | null,
   bytes: Buffer,
   linkable: (file: string) => boolean,
 ): Promise<void> {
-  if (a.path && !a.body && linkable(a.path)) {
+  const own = a && ownFile(a, linkable);
+  if (own) {
     try {
-      await link(a.path, file);
+      await link(own, file);
       return;
     } catch {
       // another device, or links not allowed here: the bytes already read are written instead
