@@ -362,12 +362,13 @@ function view(model: RunModel) {
     count: g.checks.length,
   });
   const rates = model.trend.map((p) => p.successRate);
+  const runMark = runErrorMark(model);
   return {
     model,
     icon: ICON[model.status],
     resultLine: resultLine(model),
     summaryHead: summaryHead(model),
-    runError: { mark: runErrorMark(model), class: unverified(model) ? 'INCONCLUSIVE' : 'FAIL' },
+    runError: { mark: runMark, class: runMark === '❔' ? 'INCONCLUSIVE' : 'FAIL' },
     duration: formatDuration(model.durationMs),
     phaseSource:
       model.phaseSource === 'tags'
@@ -540,10 +541,11 @@ export function* prettyJsonChunks(value: Record<string, unknown>, list: string):
       // JSON.stringify indents its items as deep as the document does; the wrapper's first and
       // last lines are cut off. One call a batch, where one a check and re-indenting its lines
       // took twice as long (BENCHMARKS.md, section 13).
+      const head = `{\n  ${JSON.stringify(key)}: [\n`.length;
+      const tail = '\n  ]\n}'.length;
       for (let i = 0; i < v.length; i += JSON_BATCH) {
         const wrapped = JSON.stringify({ [key]: v.slice(i, i + JSON_BATCH) }, null, 2);
-        const head = `{\n  ${JSON.stringify(key)}: [\n`;
-        yield `${i ? ',' : ''}\n${wrapped.slice(head.length, wrapped.length - '\n  ]\n}'.length)}`;
+        yield `${i ? ',' : ''}\n${wrapped.slice(head, wrapped.length - tail)}`;
       }
       yield '\n  ]';
       continue;
