@@ -313,7 +313,8 @@ export default defineConfig({
     [['screenshot', true]],
   );
   assert.ok(attached('Appointment form displays').includes('screenshot (thumbnail)'));
-  // Unreadable, or two of one name: nothing added in the worker.
+  // Unreadable, or two of one name: nothing added in the worker; the engineer's own file, by path,
+  // is measured there like any image.
   assert.deepEqual(
     factsOf('Error page explains itself').map((m) => m.name),
     ['own'],
