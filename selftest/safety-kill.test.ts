@@ -6,7 +6,7 @@
 // every synthetic leftover; and the seeded, non-synthetic data is byte-for-byte what it was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { startTestSandbox, type TestSandbox } from './helpers/sandbox.ts';
@@ -23,6 +23,7 @@ import {
   describeRun,
   filesUnder,
   parseStatusEnv,
+  readResults,
   reportDirs,
   runSuite,
   type SuiteRun,
@@ -185,6 +186,22 @@ async function assertGroupGone(r: SuiteRun) {
   }
   assert.fail('every process of the killed run is gone (no worker keeps writing)');
 }
+
+test("Playwright's JSON report cut off by a kill reads as no results; a finished run's must parse", () => {
+  const dir = path.join(root, 'json-cut');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'results.json');
+  // A kill while the reporter writes (the last moment below) can leave the JSON cut short.
+  writeFileSync(file, '{"config": {"rootDir": "/x"}, "suites": [');
+  assert.deepEqual(readResults(file, true), []);
+  assert.throws(() => readResults(file, false), SyntaxError);
+  writeFileSync(
+    file,
+    '{"suites": [{"specs": [{"title": "t", "tests": [{"projectName": "api", "results": []}]}]}]}',
+  );
+  assert.equal(readResults(file, true).length, 1);
+  assert.deepEqual(readResults(path.join(dir, 'none.json'), false), []);
+});
 
 test('10 runs killed with SIGKILL at 10 moments leave no report claiming a verdict it did not reach', async () => {
   const killedAt: string[] = [];

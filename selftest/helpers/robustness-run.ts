@@ -148,8 +148,23 @@ export async function runSuite(o: RunOptions): Promise<SuiteRun> {
     pid: child.pid,
     outDir: o.outDir,
     storageDir,
-    results: existsSync(jsonFile) ? parseJsonReport(readFileSync(jsonFile, 'utf8')) : [],
+    results: readResults(jsonFile, killedAtMs !== undefined || hung),
   };
+}
+
+/**
+ * The run's Playwright JSON report. A run this harness killed may have been writing it: cut off
+ * mid-write, it holds no results. Any other run's report must parse.
+ */
+export function readResults(jsonFile: string, killed: boolean): CheckResult[] {
+  if (!existsSync(jsonFile)) return [];
+  const text = readFileSync(jsonFile, 'utf8');
+  try {
+    return parseJsonReport(text);
+  } catch (err) {
+    if (killed) return [];
+    throw err;
+  }
 }
 
 export function killGroup(pid: number | undefined): void {
