@@ -7,13 +7,15 @@
 //   out even when a shared machine's load makes whole runs swing by tens of seconds.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compare, type Comparison } from './compare.ts';
 import { PLAYWRIGHT_CLI, runNode, type Measured } from './measure-process.ts';
 import { reportProblem } from './report-check.ts';
 import { growthExponent } from './stats.ts';
 import { countKinds, planSuite, writeSuite, type ShotStyle } from './synthetic-suite.ts';
 
-export type Variant = 'dot' | 'phasegate' | 'html' | 'junit' | 'blob';
+export type Variant = 'dot' | 'phasegate' | 'empty' | 'html' | 'junit' | 'blob';
+export const VARIANTS: readonly Variant[] = ['dot', 'phasegate', 'empty', 'html', 'junit', 'blob'];
 export type Mode = 'run' | 'replay';
 
 export interface SizeResult extends Comparison<Variant> {
@@ -30,9 +32,12 @@ export interface ReporterCostResults {
 }
 
 export const PHASEGATE_REPORTER = 'reporters/reporter.ts';
+/** A reporter file that does nothing: the fixed cost of any (bench/empty-reporter.ts). */
+const EMPTY_REPORTER = fileURLToPath(new URL('./empty-reporter.ts', import.meta.url));
 
 export function reporterArg(v: Variant, repo: string): string {
-  return v === 'phasegate' ? path.join(repo, PHASEGATE_REPORTER) : v;
+  if (v === 'phasegate') return path.join(repo, PHASEGATE_REPORTER);
+  return v === 'empty' ? EMPTY_REPORTER : v;
 }
 
 /** Per-run output folders, so every run writes from scratch as a fresh CI job does. */
@@ -139,7 +144,7 @@ export async function runReporterCost(o: {
   }
   const growth: ReporterCostResults['growth'] = {};
   const replays = sizes.filter((s) => s.mode === 'replay');
-  for (const v of ['dot', 'phasegate', 'html', 'junit', 'blob'] as Variant[]) {
+  for (const v of VARIANTS) {
     const pts = replays.filter((s) => s.variants[v]);
     if (pts.length < 2) continue;
     const fit = (f: (s: SizeResult) => number) =>

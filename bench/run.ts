@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--runs N] [--only suite,reporter,merge,screenshots] [--sizes 500,2000]
-// [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
+// [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,empty,html,junit,blob]
 // [--workers N] [--plain-shots | --foreign-shots] [--out path] [--compare <ref> [--compare-parts suite,demo,reporter,merge]]`:
 // measures time to verdict against the sandbox, reporter and merge cost on synthetic suites,
 // and screenshot processing; writes bench/results/<mode>.json and .md (BENCHMARKS.md quotes
@@ -17,7 +17,7 @@ import { runCompare, type ComparePart, type CompareResults } from './compare-run
 import { BadRefError, createBaselineTree, resolveRef } from './compare-worktree.ts';
 import { runMergeCost } from './merge-cost.ts';
 import { renderResults, type BenchResults } from './render-results.ts';
-import { runReporterCost, type SizePlan, type Variant } from './reporter-cost.ts';
+import { runReporterCost, VARIANTS, type SizePlan, type Variant } from './reporter-cost.ts';
 import { runScreenshotCost } from './screenshot-cost.ts';
 import { runSuiteBench } from './suite-runs.ts';
 
@@ -26,7 +26,7 @@ const SECTIONS = ['suite', 'reporter', 'merge', 'screenshots', 'compare'] as con
 type Section = (typeof SECTIONS)[number];
 
 const USAGE = `usage: npm run bench [-- --quick] [--runs N] [--only ${SECTIONS.join(',')}] [--sizes 500,2000]
-  [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,html,junit,blob]
+  [--merge-tests N] [--no-demo] [--demo-runs N] [--no-runs] [--variants dot,phasegate,empty,html,junit,blob]
   [--workers N] [--plain-shots | --foreign-shots] [--out path] [--compare <ref> [--compare-parts suite,demo,reporter,merge]]
 Method, results and how to read them: BENCHMARKS.md.`;
 
@@ -123,7 +123,6 @@ const mergeTests = values['merge-tests']
   : quick
     ? 200
     : 2000;
-const VARIANTS: Variant[] = ['dot', 'phasegate', 'html', 'junit', 'blob'];
 const replayVariants = values.variants?.split(',').map((v) => {
   if (!VARIANTS.includes(v as Variant)) {
     console.error(`bench: --variants takes ${VARIANTS.join(', ')}; got "${v}"`);

@@ -20,10 +20,32 @@ import { screenshotPng } from '../bench/synthetic-suite.ts';
 import { createBaselineTree, resolveRef } from '../bench/compare-worktree.ts';
 import { goalRows, renderCompare } from '../bench/compare-render.ts';
 import type { CompareResults } from '../bench/compare-run.ts';
-import type { SizeResult } from '../bench/reporter-cost.ts';
+import { reporterArg, VARIANTS, type SizeResult } from '../bench/reporter-cost.ts';
 import type { MergeResults } from '../bench/merge-cost.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
+
+describe('bench reporter variants', () => {
+  test('each is a built-in reporter or a file that default-exports a reporter class', async () => {
+    const builtIn = new Set(['dot', 'html', 'junit', 'blob']);
+    for (const v of VARIANTS) {
+      const arg = reporterArg(v, repo);
+      if (builtIn.has(v)) {
+        assert.equal(arg, v);
+        continue;
+      }
+      assert.ok(path.isAbsolute(arg) && existsSync(arg), `${v}: ${arg}`);
+      const mod = (await import(arg)) as { default?: unknown };
+      assert.equal(typeof mod.default, 'function', `${v}: no default export`);
+    }
+    // `empty` does nothing: no hook but printsToStdio, which keeps the console to the runner.
+    const { default: Empty } = (await import(reporterArg('empty', repo))) as {
+      default: new () => Record<string, unknown>;
+    };
+    const proto = Object.getOwnPropertyNames(Empty.prototype).filter((n) => n !== 'constructor');
+    assert.deepEqual(proto, ['printsToStdio']);
+  });
+});
 
 describe('bench statistics', () => {
   test('median of odd and even counts, unsorted input', () => {
