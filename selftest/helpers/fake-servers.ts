@@ -9,6 +9,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.ts';
 
 export interface FakeServer {
   url: string;
@@ -16,18 +17,26 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-/** A free loopback port (bound, then released). */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
-/** A port where nothing listens: connections are refused at once. */
+/**
+ * A port where nothing listens: connections are refused at once. A released ephemeral port will
+ * not do: another test's server may take it meanwhile, or a client's connection to it may be
+ * given that very port as its source and connect to itself (Linux's TCP self-connect), so the
+ * client waits for a greeting instead of being refused. A port below the ephemeral range that
+ * refuses now stays closed: the tests' servers listen on ephemeral ports only. None of these is
+ * on the Fetch standard's list of bad ports, which Chromium refuses to load before connecting.
+ */
 export async function closedPort(): Promise<number> {
-  return freePort();
+  for (const port of [47, 99, 399, 999]) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.setTimeout(1000, () => socket.destroy());
+      socket.once('connect', () => socket.destroy());
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+      socket.once('close', () => resolve(false));
+    });
+    if (refused) return port;
+  }
+  throw new Error('no closed loopback port below 1024 to point a client at');
 }
 
 async function listen(server: net.Server, scheme: string): Promise<FakeServer> {
