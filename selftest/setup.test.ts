@@ -26,6 +26,7 @@ import {
 } from '../scripts/setup/decide.ts';
 import { runCommand } from '../scripts/setup/install.ts';
 import { freePort, probePostgres, probeRedis } from '../scripts/setup/probe.ts';
+import { closedPort } from './helpers/fake-servers.ts';
 import { servicesEnvPath } from '../scripts/setup/state.ts';
 import { folderHidingFromOthers } from '../scripts/setup/postgres.ts';
 import { testServices } from './helpers/services.ts';
@@ -305,7 +306,7 @@ describe('setup against the machine', () => {
   test('with TARGET_URL set it starts nothing and names every silent service', async () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'phasegate-setup-real-'));
     try {
-      const [p1, p2] = [await freePort(), await freePort()];
+      const [p1, p2] = [await closedPort(), await closedPort()];
       await assert.rejects(
         runSetup({
           cwd,
@@ -348,7 +349,7 @@ describe('fallback services', () => {
 
   before(async () => {
     // Ports nothing listens on: the configured services "do not answer".
-    const [deadPg, deadRedis] = [await freePort(), await freePort()];
+    const [deadPg, deadRedis] = [await closedPort(), await closedPort()];
     source = {
       DATABASE_URL: `postgres://postgres@127.0.0.1:${deadPg}/${database}`,
       REDIS_URL: `redis://127.0.0.1:${deadRedis}/0`,
