@@ -311,6 +311,14 @@ const schema = z.object({
   CALCOM_WEBHOOK_SECRET: optStr(),
   CALCOM_TIMEOUT_MS: int(5000, 100, 120000),
 
+  // --- Proxy for Cal.com's API and the Slack webhook (config/proxy.ts); lower-case names too ---
+  /** The proxy for https:// URLs (http://[user:password@]host:port). */
+  HTTPS_PROXY: optUrl(['http', 'https']),
+  /** The proxy for http:// URLs, and for https:// ones when HTTPS_PROXY is unset. */
+  HTTP_PROXY: optUrl(['http', 'https']),
+  /** Hosts reached directly (comma-separated; `.example.com` covers its subdomains; `*` all). */
+  NO_PROXY: optStr(),
+
   // --- Application paths ('none' where the application has no such page) ---
   HEALTH_PATH: appPath('/api/health'),
   HEALTH_DETAILED_PATH: optAppPath('/api/health/detailed'),
@@ -479,7 +487,7 @@ function secretValues(e: Parsed): string[] {
       // schema already rejected it
     }
   }
-  for (const u of [e.DATABASE_URL, e.REDIS_URL, e.SMTP_URL]) {
+  for (const u of [e.DATABASE_URL, e.REDIS_URL, e.REDIS_CACHE_URL, e.SMTP_URL, e.HTTPS_PROXY, e.HTTP_PROXY]) {
     if (!u) continue;
     try {
       const parsed = new URL(u);
@@ -515,6 +523,16 @@ export interface LoadEnvOptions {
 }
 
 /** Later layers win, except where their value is empty: an empty string counts as missing. */
+/** The proxy variables' lower-case spellings (curl's and most tools'), where the upper-case is unset. */
+function withProxyAliases(raw: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...raw };
+  for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) {
+    if (emptyToUndefined(out[name]) === undefined && emptyToUndefined(out[name.toLowerCase()]) !== undefined)
+      out[name] = out[name.toLowerCase()];
+  }
+  return out;
+}
+
 function layer(...sources: Record<string, string | undefined>[]): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const source of sources) {
@@ -558,7 +576,9 @@ export function loadEnv(
   }
   const configured = layer(dotenv, envFilePath ? readEnvFile(envFilePath) : {}, source);
   const useServices = options.services !== false && emptyToUndefined(configured.TARGET_URL) === undefined;
-  const merged = useServices ? layer(readEnvFile(path.join(cwd, SERVICES_ENV_FILE)), configured) : configured;
+  const merged = withProxyAliases(
+    useServices ? layer(readEnvFile(path.join(cwd, SERVICES_ENV_FILE)), configured) : configured,
+  );
   const result = schema.safeParse(merged);
   const problems = new Map<string, string>();
   if (!result.success) {

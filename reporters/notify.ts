@@ -3,7 +3,9 @@
 // sent by SMTP. A notification that fails is reported, never thrown: it must not change the
 // verdict of the run it reports. Short timeouts: a dead mail server must not hold a gate.
 import type Handlebars from 'handlebars';
-import { redact } from '../config/env.ts';
+import type { Dispatcher } from 'undici';
+import { redact, type Env } from '../config/env.ts';
+import { proxyFor, proxyName, proxyOptions } from '../config/proxy.ts';
 import type { Phase } from '../phases/catalogue.ts';
 import type { NotificationOutcome, RunModel } from './model.ts';
 import { handlebarsCompiler, type Templates } from './render.ts';
@@ -15,6 +17,21 @@ export interface NotifySettings {
   emailFrom: string;
   timeoutMs: number;
   secrets: readonly string[];
+  /** The proxy settings the Slack webhook is reached through (config/proxy.ts); none: direct. */
+  proxy?: Pick<Env, 'HTTPS_PROXY' | 'HTTP_PROXY' | 'NO_PROXY'>;
+}
+
+/** The channels and their limits, from the settings. */
+export function notifySettings(s: Env): NotifySettings {
+  return {
+    slackWebhookUrl: s.SLACK_WEBHOOK_URL,
+    smtpUrl: s.SMTP_URL,
+    emailTo: s.NOTIFY_EMAIL_TO,
+    emailFrom: s.NOTIFY_EMAIL_FROM,
+    timeoutMs: s.NOTIFY_TIMEOUT_MS,
+    secrets: s.secrets,
+    proxy: { HTTPS_PROXY: s.HTTPS_PROXY, HTTP_PROXY: s.HTTP_PROXY, NO_PROXY: s.NO_PROXY },
+  };
 }
 
 export interface Message {
@@ -154,11 +171,15 @@ export async function sendSlack(
   message: Message,
   s: NotifySettings,
 ): Promise<NotificationOutcome> {
+  const proxy = s.proxy ? proxyFor(s.proxy, url) : null;
+  let dispatcher: Dispatcher | undefined;
   try {
     // Loaded on first use: a run that sends nothing never pays for the HTTP and SMTP clients.
-    const { request } = await import('undici');
+    const { EnvHttpProxyAgent, request } = await import('undici');
+    dispatcher = new EnvHttpProxyAgent({ ...proxyOptions(s.proxy ?? {}), connectTimeout: s.timeoutMs });
     const res = await request(url, {
       method: 'POST',
+      dispatcher,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ text: slackEscape(redact(message.text, s.secrets)) }),
       headersTimeout: s.timeoutMs,
@@ -175,7 +196,10 @@ export async function sendSlack(
     }
     return { channel: 'slack', ok: true, detail: `posted (HTTP ${res.statusCode})` };
   } catch (err) {
-    return failure('slack', err, s.secrets);
+    const outcome = failure('slack', err, s.secrets);
+    return proxy ? { ...outcome, detail: `${outcome.detail} (through the ${proxyName(proxy)})` } : outcome;
+  } finally {
+    await dispatcher?.close().catch(() => undefined);
   }
 }
 

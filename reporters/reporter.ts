@@ -28,7 +28,7 @@ import {
   type TestSnap,
 } from './model.ts';
 import { runsOfPhase } from './history.ts';
-import { hasChannel, runMessage, sendAll, shouldNotify } from './notify.ts';
+import { hasChannel, notifySettings, runMessage, sendAll, shouldNotify } from './notify.ts';
 import { consoleLines, render } from './render.ts';
 import {
   createRunDirs,
@@ -266,14 +266,7 @@ export default class PhaseReporter implements Reporter {
     };
     writeRun(model, render(model, { templates, now, specs }), writeOptions);
     let told = model;
-    const channels = {
-      slackWebhookUrl: s.SLACK_WEBHOOK_URL,
-      smtpUrl: s.SMTP_URL,
-      emailTo: s.NOTIFY_EMAIL_TO,
-      emailFrom: s.NOTIFY_EMAIL_FROM,
-      timeoutMs: s.NOTIFY_TIMEOUT_MS,
-      secrets: this.secrets,
-    };
+    const channels = notifySettings(s);
     // With no channel there is nothing to send and nothing to add to the pages: composing the
     // message (handlebars' compiler) and rendering the pages again cost ~0.1 s of a verdict.
     if (shouldNotify(model, s.NOTIFY_ON) && hasChannel(channels)) {

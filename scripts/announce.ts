@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import pc from 'picocolors';
 import { envOrExit, type Env } from '../config/env.ts';
 import { phases } from '../phases/catalogue.ts';
-import { announcementMessage, sendAll } from '../reporters/notify.ts';
+import { announcementMessage, notifySettings, sendAll } from '../reporters/notify.ts';
 import { loadTemplates } from '../reporters/write.ts';
 
 const USAGE =
@@ -59,14 +59,7 @@ async function main(): Promise<number> {
     loadTemplates(),
   );
   console.log(`Subject: ${message.subject}\n\n${message.text}`);
-  const outcomes = await sendAll(message, {
-    slackWebhookUrl: s.SLACK_WEBHOOK_URL,
-    smtpUrl: s.SMTP_URL,
-    emailTo: s.NOTIFY_EMAIL_TO,
-    emailFrom: s.NOTIFY_EMAIL_FROM,
-    timeoutMs: s.NOTIFY_TIMEOUT_MS,
-    secrets: s.secrets,
-  });
+  const outcomes = await sendAll(message, notifySettings(s));
   if (!outcomes.length)
     console.log(pc.yellow('announce: no SLACK_WEBHOOK_URL or SMTP_URL set: printed only'));
   for (const o of outcomes) {

@@ -1,10 +1,11 @@
-// INCONCLUSIVE (issue 12): a run the checker could not verify is never a rollback. Two runs of
+// INCONCLUSIVE (issue 12): a run the checker could not verify is never a rollback. Three runs of
 // the real phase-1 suite through scripts/post-deployment-check.sh, against a healthy sandbox
 // treated as a real target, no browser launched in either:
 // 1. the checker's Chromium is not executable and its database password is wrong while the
 //    application's health reports its database up → INCONCLUSIVE, STATUS=ERROR, exit 3, one
 //    cause line per cause, the deployment.log block and the sign-off never counting it;
-// 2. the target is down as well as the browser missing → FAIL/ROLLBACK, exit 1.
+// 2. the checker's proxy refuses the tunnel to Cal.com → the Cal.com checks INCONCLUSIVE, none red;
+// 3. the target is down as well as the browser missing → FAIL/ROLLBACK, exit 1.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -173,6 +174,39 @@ describe('INCONCLUSIVE: the checker could not verify', { concurrency: 1 }, () =>
     const final = evaluateFinal(readHistory(r.storage), phases);
     assert.equal(final.phases[0]?.verified, false);
     assert.match(final.problems.join('\n'), /Phase 1 \(Hotfixes\): INCONCLUSIVE/);
+  });
+
+  test('the checker’s proxy refuses the tunnel to Cal.com → its checks INCONCLUSIVE, never FAIL', async () => {
+    assert.ok(sandbox, 'the sandbox did not start');
+    const env = targetEnv(sandbox);
+    const calcom = new URL(env.CALCOM_API_URL ?? '');
+    const deadProxy = await closedPort();
+    const r = await checkScript(root, {
+      ...env,
+      // Reached only through the proxy: the name resolves nowhere else (selftest/proxy.test.ts).
+      CALCOM_API_URL: `http://calcom.phasegate.invalid:${calcom.port}`,
+      HTTP_PROXY: `http://relay:Proxy-Pw-5521@127.0.0.1:${deadProxy}`,
+      CHROMIUM_PATH: notExecutable,
+    });
+    const why = `\n${r.summary}\n--- output ---\n${r.output.slice(-6000)}`;
+    assert.equal(r.code, 3, `the post-deployment check exits 3 on ERROR${why}`);
+    assert.equal(r.status.RECOMMENDATION, 'INCONCLUSIVE', why);
+    assert.equal(r.status.FAILED, '0', why);
+    assert.match(
+      r.summary,
+      new RegExp(
+        `^❔ Cal\\.com API reachable: INCONCLUSIVE — the checker cannot reach its proxy 127\\.0\\.0\\.1:${deadProxy} for Cal\\.com: ECONNREFUSED`,
+        'm',
+      ),
+      why,
+    );
+    assert.equal(
+      count(r.output, /^phasegate preflight: Cal\.com checks will be INCONCLUSIVE: .*fix: check HTTPS_PROXY/),
+      1,
+      why,
+    );
+    assert.doesNotMatch(r.summary + r.output, /ROLLBACK/, why);
+    assert.ok(!(r.summary + r.output).includes('Proxy-Pw-5521'), 'the proxy password leaked');
   });
 
   test('the target down and no browser → ROLLBACK, exit 1 (a real failure wins)', async () => {

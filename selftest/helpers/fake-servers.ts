@@ -71,6 +71,50 @@ export async function hangServer(scheme = 'tcp'): Promise<FakeServer> {
   return listen(server, scheme);
 }
 
+export interface FakeProxy extends FakeServer {
+  /** Each tunnel asked for: its destination and the Proxy-Authorization header, in order. */
+  tunnels: { destination: string; auth: string | undefined }[];
+}
+
+/**
+ * An HTTP forward proxy that opens CONNECT tunnels, as a corporate proxy does. Every destination
+ * host is reached at 127.0.0.1, so a `.invalid` name reaches a loopback server through it and
+ * nowhere else. `credentials` ("user:password"): a tunnel without them is answered 407.
+ * `status`: every tunnel is answered with it instead (403 by policy, 502 upstream down, …).
+ */
+export async function fakeProxy(o: { credentials?: string; status?: number } = {}): Promise<FakeProxy> {
+  const tunnels: FakeProxy['tunnels'] = [];
+  const server = http.createServer((_req, res) => {
+    res.writeHead(405);
+    res.end();
+  });
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    client.on('error', () => undefined);
+    const destination = req.url ?? '';
+    const auth = req.headers['proxy-authorization'];
+    tunnels.push({ destination, auth });
+    const expected = o.credentials && `Basic ${Buffer.from(o.credentials).toString('base64')}`;
+    if (expected && auth !== expected) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n');
+      return;
+    }
+    if (o.status) {
+      client.end(`HTTP/1.1 ${o.status} ${http.STATUS_CODES[o.status] ?? ''}\r\n\r\n`);
+      return;
+    }
+    const port = Number(destination.slice(destination.lastIndexOf(':') + 1));
+    const upstream = net.connect(port, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+  });
+  return { ...(await listen(server, 'http')), tunnels };
+}
+
 export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
 /** A plain HTTP server; `handler` sees the whole request body. */
