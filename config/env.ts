@@ -522,7 +522,6 @@ export interface LoadEnvOptions {
   runFiles?: boolean;
 }
 
-/** Later layers win, except where their value is empty: an empty string counts as missing. */
 /** The proxy variables' lower-case spellings (curl's and most tools'), where the upper-case is unset. */
 function withProxyAliases(raw: Record<string, string | undefined>): Record<string, string | undefined> {
   const out = { ...raw };
@@ -533,6 +532,7 @@ function withProxyAliases(raw: Record<string, string | undefined>): Record<strin
   return out;
 }
 
+/** Later layers win, except where their value is empty: an empty string counts as missing. */
 function layer(...sources: Record<string, string | undefined>[]): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const source of sources) {
