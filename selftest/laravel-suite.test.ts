@@ -2,7 +2,7 @@
 // (laravel-app/phasegate.env) alone: the instance's ports, database, Redis prefix and log are the
 // only settings added. Healthy, every check is green or skipped naming the setting the app lacks;
 // broken from outside the way production breaks (SQL, a log line, a stopped process, Cal.com
-// unreachable, bookings only Cal.com knows), the expected checks turn red with a cause a release
+// unreachable, bookings only Cal.com knows; one run reaches Cal.com through a proxy), the expected checks turn red with a cause a release
 // manager understands, the critical ones → ROLLBACK. After every run: no synthetic residue in the
 // database, Redis or Cal.com, no failed job, no log line caused by the suite, seeded rows unchanged.
 // One app instance for the file; faults with disjoint effects share a run; `--project api` where
@@ -15,6 +15,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { compare, LOAD_SENSITIVE, T, type Expectation } from './helpers/fault-matrix.ts';
 import { runWithEnv, type PhaseRun, type PhaseRunOptions } from './helpers/run-suite.ts';
+import { fakeProxy } from './helpers/fake-servers.ts';
 import { startTestLaravel, type TestLaravel } from './helpers/laravel.ts';
 import { REPO } from './helpers/robustness-run.ts';
 import { loadEnv } from '../config/env.ts';
@@ -286,13 +287,31 @@ describe('the suite against the reference Laravel app, by its env file alone', {
     await assertNoHarm('healthy run', logFrom).catch((err: Error) => problems.push(err.message));
     assert.deepEqual(problems, [], `healthy reference app:\n${problems.join('\n')}\n\n${r.describe()}`);
   });
-  test('APP_TIMEZONE left at UTC for an app on Berlin time: each start comparison red, naming the offset', async () => {
+  test('APP_TIMEZONE left at UTC for an app on Berlin time, Cal.com behind the runner’s proxy: each start comparison red, naming the offset', async () => {
     const logFrom = logLines().length;
-    // The three checks that compare a start in the database with Cal.com's or the booked one.
-    const r = await run({
-      grep: grepOf([T.appointmentCreation, T.consistency, T.calcomIdMatch]),
-      env: { APP_TIMEZONE: 'UTC' },
-    });
+    // The runner reaches Cal.com through a proxy (config/proxy.ts), under a name only the proxy
+    // resolves: the comparisons below need Cal.com's answers, so they prove the path through it.
+    const proxy = await fakeProxy();
+    const calcomPort = new URL(app.calcomUrl).port;
+    let r: PhaseRun;
+    try {
+      // The three checks that compare a start in the database with Cal.com's or the booked one.
+      r = await run({
+        grep: grepOf([T.appointmentCreation, T.consistency, T.calcomIdMatch]),
+        env: {
+          APP_TIMEZONE: 'UTC',
+          CALCOM_API_URL: `http://calcom.phasegate.invalid:${calcomPort}`,
+          HTTP_PROXY: `http://127.0.0.1:${proxy.port}`,
+        },
+      });
+    } finally {
+      await proxy.close();
+    }
+    assert.ok(proxy.tunnels.length > 0, `no request went through the proxy\n${r.describe()}`);
+    assert.deepEqual(
+      [...new Set(proxy.tunnels.map((t) => t.destination))],
+      [`calcom.phasegate.invalid:${calcomPort}`],
+    );
     // Berlin is 1 h ahead of UTC in winter, 2 h in summer: the bookings fall in either.
     const offset = "; exactly [12] h apart: is APP_TIMEZONE the application's own time zone\\?";
     assertExpected(
